@@ -1,0 +1,123 @@
+import base64
+import secrets
+
+from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from simpul import audit
+
+from . import scope
+from .models import RoleAssignment
+from .roles import ASSIGNABLE, KIM_ROLES, Role
+
+BACKUP_CODES = 10
+
+
+def has_confirmed_totp(user):
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def pending_totp_device(user):
+    """The unconfirmed TOTP device being enrolled (one per user, reused across reloads)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=False)
+    return device
+
+
+def base32_secret(device):
+    """The secret for typing into an authenticator app by hand, in groups of four."""
+    raw = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+@transaction.atomic
+def confirm_totp(*, actor, device):
+    TOTPDevice.objects.filter(user=actor).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit.record(actor=actor, action="accounts.2fa.enrolled", obj=actor, region_code="")
+    return _replace_backup_codes(actor)
+
+
+def _replace_backup_codes(user):
+    static, _ = StaticDevice.objects.get_or_create(
+        user=user, name="Backup", defaults={"confirmed": True}
+    )
+    static.token_set.all().delete()
+    codes = [f"{secrets.randbelow(10**8):08d}" for _ in range(BACKUP_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=static, token=c) for c in codes])
+    return [f"{c[:4]}-{c[4:]}" for c in codes]
+
+
+@transaction.atomic
+def new_backup_codes(*, actor):
+    codes = _replace_backup_codes(actor)
+    audit.record(actor=actor, action="accounts.2fa.backup_codes_renewed", obj=actor,
+                 region_code="")  # fmt: skip
+    return codes
+
+
+def backup_codes_left(user):
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+class NotAllowed(Exception):
+    pass
+
+
+@transaction.atomic
+def role_assign(*, actor, user, role, region_code=None, kim=None, office=None):
+    """Give `user` a role at a wilayah code or a KIM, if the actor may hand it out there."""
+    target_code = kim.region_code if kim is not None else region_code
+    if actor is not None and not actor.is_superuser:
+        allowed = {
+            r
+            for g in scope.grants(actor)
+            for r in ASSIGNABLE.get(g.role, ())
+            if (g.region_code is not None and scope.code_in(target_code or "", g.region_code))
+            or (g.kim_id is not None and kim is not None and g.kim_id == kim.pk)
+        }
+        if role not in allowed:
+            raise NotAllowed(role)
+    if role in KIM_ROLES:
+        assignment = RoleAssignment(user=user, role=role, kim=kim, office=office,
+                                    granted_by=actor)  # fmt: skip
+    else:
+        assignment = RoleAssignment(user=user, role=role, region_code=region_code or "",
+                                    office=office, granted_by=actor)  # fmt: skip
+    assignment.full_clean()
+    assignment.save()
+    scope.forget(user)
+    audit.record(
+        actor=actor,
+        action="accounts.role.assigned",
+        object_type="roleassignment",
+        object_id=assignment.public_id,
+        region_code=target_code or "",
+        kim_id=kim.pk if kim else None,
+        data={"role": role, "user": user.public_id},
+    )
+    return assignment
+
+
+@transaction.atomic
+def role_end(*, actor, assignment):
+    from django.utils import timezone
+
+    assignment.ends_at = timezone.now()
+    assignment.save(update_fields=["ends_at"])
+    scope.forget(assignment.user)
+    audit.record(
+        actor=actor,
+        action="accounts.role.ended",
+        object_type="roleassignment",
+        object_id=assignment.public_id,
+        region_code=assignment.region_code or (assignment.kim.region_code if assignment.kim_id else ""),
+        kim_id=assignment.kim_id,
+        data={"role": assignment.role, "user": assignment.user.public_id},
+    )
+
+
+__all__ = ["Role", "role_assign", "role_end"]

@@ -1,0 +1,28 @@
+"""Append-only audit log. Services call `record(...)` inside their transaction."""
+
+
+def record(*, actor, action, obj=None, object_type="", object_id="", region_code=None,
+           kim_id=None, data=None):
+    from .models import Event
+
+    if obj is not None:
+        object_type = object_type or obj._meta.model_name
+        object_id = object_id or str(
+            getattr(obj, "public_id", None) or getattr(obj, "slug", None) or obj.pk
+        )
+        if region_code is None:
+            region_code = getattr(obj, "region_code", None)
+        if kim_id is None:
+            kim_id = getattr(obj, "kim_id", None)
+    if actor is not None and not actor.is_authenticated:
+        actor = None
+    return Event.objects.create(
+        actor=actor,
+        actor_label=(actor.full_name or actor.public_id) if actor else "",
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        region_code=region_code or "",
+        kim_id=kim_id,
+        data=data or {},
+    )

@@ -1,0 +1,350 @@
+"""Simpul settings: one file, read from SIMPUL_* environment variables.
+
+Bad values never crash with a traceback: they are collected in CONFIG_ERRORS, and
+both `simpul` (before any command) and the system check `simpul.E001` report them in one
+line each that says what to set.
+"""
+
+import os
+import secrets
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("SIMPUL_DATA_DIR", Path.cwd() / "var")).resolve()
+
+CONFIG_ERRORS: list[str] = []
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _env_bool(name, default=False):
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    CONFIG_ERRORS.append(f"{name}={raw!r} is not a boolean: set it to 1 or 0.")
+    return default
+
+
+def _env_int(name, default):
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        CONFIG_ERRORS.append(f"{name}={raw!r} is not a whole number: set it to e.g. {default}.")
+        return default
+
+
+def parse_database_url(url, data_dir):
+    """Return a Django DATABASES entry for sqlite:///path or postgres://user@host:port/db."""
+    parts = urlsplit(url)
+    options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    if parts.scheme == "sqlite":
+        raw_path = unquote(parts.path)
+        if parts.netloc or not raw_path or raw_path == "/":
+            raise ValueError("expected sqlite:///relative/path.sqlite3 or sqlite:////abs/path")
+        path = raw_path[1:]  # sqlite:///var/x.db is relative, sqlite:////x.db absolute
+        name = path if path == ":memory:" else str(Path(path).resolve())
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": name,
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA busy_timeout=20000; PRAGMA cache_size=-20000;"
+                ),
+            },
+            "TEST": {"NAME": None},
+        }
+    if parts.scheme in ("postgres", "postgresql", "pgsql"):
+        name = unquote(parts.path.lstrip("/"))
+        if not name:
+            raise ValueError("the URL names no database (postgres://user@host:5432/simpul)")
+        try:
+            port = parts.port
+        except ValueError as exc:
+            raise ValueError("the port is not a number") from exc
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(port or ""),
+            "CONN_MAX_AGE": int(options.pop("conn_max_age", 300)),
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": options,
+            "TEST": {"NAME": options.pop("test_name", None) or f"test_{name}"},
+        }
+    raise ValueError(f"unknown scheme {parts.scheme!r}: use sqlite:/// or postgres://")
+
+
+DEBUG = _env_bool("SIMPUL_DEBUG", False)
+DEMO = _env_bool("SIMPUL_DEMO", False)
+TESTING = _env_bool("SIMPUL_TESTING", "pytest" in sys.modules)
+
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+# Secret key: required in production; generated into the data directory in development.
+SECRET_KEY = os.environ.get("SIMPUL_SECRET_KEY", "")
+if not SECRET_KEY:
+    if DEBUG or DEMO or TESTING:
+        key_file = DATA_DIR / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(50))
+            key_file.chmod(0o600)
+        SECRET_KEY = key_file.read_text().strip()
+    else:
+        CONFIG_ERRORS.append(
+            "SIMPUL_SECRET_KEY is not set: set it to a long random string "
+            "(or SIMPUL_DEBUG=1 for development)."
+        )
+        SECRET_KEY = "unset-" + secrets.token_urlsafe(20)
+
+_db_url = os.environ.get("SIMPUL_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'simpul.sqlite3'}"
+try:
+    _default_db = parse_database_url(_db_url, DATA_DIR)
+except ValueError as exc:
+    CONFIG_ERRORS.append(
+        f"SIMPUL_DATABASE_URL is not a valid database URL ({exc}): set it to "
+        "postgres://user:password@127.0.0.1:5432/simpul or sqlite:///var/simpul.sqlite3."
+    )
+    _default_db = parse_database_url(f"sqlite:///{DATA_DIR / 'simpul.sqlite3'}", DATA_DIR)
+DATABASES = {"default": _default_db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("SIMPUL_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
+]
+if DEBUG:
+    ALLOWED_HOSTS += ["127.0.0.1", "localhost", "[::1]", "testserver"]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("SIMPUL_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+SITE_URL = os.environ.get("SIMPUL_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
+    "simpul.core",
+    "simpul.web",
+    "simpul.regions",
+    "simpul.accounts",
+    "simpul.audit",
+    "simpul.registry",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "simpul.accounts.middleware.RequireTwoFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "simpul.urls"
+WSGI_APPLICATION = "simpul.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "simpul.web.context_processors.site",
+            ],
+        },
+    }
+]
+if not DEBUG:
+    TEMPLATES[0]["APP_DIRS"] = False
+    TEMPLATES[0]["OPTIONS"]["loaders"] = [
+        (
+            "django.template.loaders.cached.Loader",
+            ["django.template.loaders.app_directories.Loader"],
+        )
+    ]
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "kelola:home"
+LOGOUT_REDIRECT_URL = "web:home"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = _env_bool("SIMPUL_SECURE_COOKIES", not DEBUG and not DEMO)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
+OTP_TOTP_ISSUER = "Simpul"
+
+# Login throttling: after LOGIN_MAX_FAILURES failures for one e-mail or one IP address
+# within LOGIN_WINDOW seconds, logins are refused until the window has passed.
+LOGIN_MAX_FAILURES = _env_int("SIMPUL_LOGIN_MAX_FAILURES", 5)
+LOGIN_WINDOW = _env_int("SIMPUL_LOGIN_WINDOW", 15 * 60)
+
+LANGUAGE_CODE = "id"
+LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Jakarta"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG or TESTING
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
+# E-mail: smtp://user:pass@host:port, smtp+tls://..., console:// or file://path
+EMAIL_URL = os.environ.get("SIMPUL_EMAIL_URL", "console://" if (DEBUG or DEMO) else "")
+DEFAULT_FROM_EMAIL = os.environ.get("SIMPUL_FROM_EMAIL", "Simpul <simpul@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+_email = urlsplit(EMAIL_URL) if EMAIL_URL else None
+if _email is None or _email.scheme == "":
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    if not (DEBUG or DEMO or TESTING):
+        CONFIG_ERRORS.append(
+            "SIMPUL_EMAIL_URL is not set: set it to smtp://user:password@host:587 "
+            "(password reset and verification need e-mail)."
+        )
+elif _email.scheme == "console":
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+elif _email.scheme == "file":
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = _email.path or str(DATA_DIR / "mail")
+elif _email.scheme in ("smtp", "smtp+tls", "smtps"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _email.hostname or "127.0.0.1"
+    try:
+        EMAIL_PORT = _email.port or (465 if _email.scheme == "smtps" else 25)
+    except ValueError:
+        EMAIL_PORT = 25
+        CONFIG_ERRORS.append("SIMPUL_EMAIL_URL has a port that is not a number.")
+    EMAIL_HOST_USER = unquote(_email.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_email.password or "")
+    EMAIL_USE_TLS = _email.scheme == "smtp+tls"
+    EMAIL_USE_SSL = _email.scheme == "smtps"
+    EMAIL_TIMEOUT = 20
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    CONFIG_ERRORS.append(
+        f"SIMPUL_EMAIL_URL has an unknown scheme {_email.scheme!r}: use smtp://, "
+        "smtp+tls://, smtps://, console:// or file://."
+    )
+
+REDIS_URL = os.environ.get("SIMPUL_REDIS_URL", "")
+if TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        CONFIG_ERRORS.append(
+            "SIMPUL_REDIS_URL must start with redis://, rediss:// or unix:// "
+            "(e.g. redis://127.0.0.1:6379/0)."
+        )
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    # Shared between the web and worker processes without any extra service.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
+
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if _env_bool("SIMPUL_TASKS_IMMEDIATE", TESTING)
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default", "mail", "periodic"],
+    }
+}
+TASK_MAX_ATTEMPTS = _env_int("SIMPUL_TASK_MAX_ATTEMPTS", 5)
+TASK_RETRY_BASE_SECONDS = _env_int("SIMPUL_TASK_RETRY_BASE_SECONDS", 30)
+# A task still RUNNING this long after it started belongs to a dead worker.
+TASK_STALE_AFTER_SECONDS = _env_int("SIMPUL_TASK_STALE_AFTER_SECONDS", 15 * 60)
+
+# Only the bench harness turns on the bare baseline view.
+BENCH_BASELINE = _env_bool("SIMPUL_BENCH_BASELINE", False)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SIMPUL_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
+}
+
+if not DEBUG:
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    X_FRAME_OPTIONS = "DENY"
+    SECURE_REFERRER_POLICY = "same-origin"

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from simpul.web import views as web_views
+
+kelola = (
+    [
+        path("", web_views.kelola_home, name="home"),
+        path("audit/", include("simpul.audit.urls")),
+        path("tugas/", include("simpul.core.urls")),
+    ],
+    "kelola",
+)
+
+urlpatterns = [
+    path("", include("simpul.web.urls")),
+    path("wilayah/", include("simpul.regions.urls")),
+    path("akun/", include("simpul.accounts.urls")),
+    path("kelola/", include(kelola)),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.BENCH_BASELINE:
+    urlpatterns.append(path("_bench/baseline/", web_views.bench_baseline))
+
+handler404 = "simpul.web.views.not_found"
