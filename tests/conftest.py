@@ -58,7 +58,23 @@ def _clear_cache():
     cache.clear()
 
 
-def pytest_collection_modifyitems(items):
+def _chromium_present():
+    import shutil
+
+    return bool(os.environ.get("SIMPUL_CHROMIUM") or shutil.which("chromium"))
+
+
+def pytest_collection_modifyitems(config, items):
+    browser = [i for i in items if i.get_closest_marker("browser")]
+    if browser and not _chromium_present():
+        if os.environ.get("SIMPUL_REQUIRE_BROWSER") == "1":
+            raise pytest.UsageError("chromium is required (SIMPUL_REQUIRE_BROWSER=1) but absent")
+        print(
+            f"\nchromium not found: {len(browser)} browser test(s) not run "
+            "(apt-get install chromium)"
+        )
+        config.hook.pytest_deselected(items=browser)
+        items[:] = [i for i in items if not i.get_closest_marker("browser")]
     # Tests that flush the database run last, so the rest share the session's wilayah.
     items.sort(
         key=lambda i: bool(
@@ -130,7 +146,9 @@ def warga(db):
 
 @pytest.fixture
 def kim(db):
-    return KimFactory(name="Kelompok Informasi Masyarakat Tujuh Koto Talago", slug="tujuh-koto-talago")
+    return KimFactory(
+        name="Kelompok Informasi Masyarakat Tujuh Koto Talago", slug="tujuh-koto-talago"
+    )
 
 
 @pytest.fixture
@@ -186,3 +204,20 @@ def persona(request, login, client):
         return name, None, client
     user = request.getfixturevalue(name)
     return name, user, login(user)
+
+
+@pytest.fixture
+def smtp(settings):
+    """Route Django e-mail to a real SMTP server on loopback; yields its message sink."""
+    from . import smtp as smtp_server
+
+    controller, sink = smtp_server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield sink
+    finally:
+        controller.stop()

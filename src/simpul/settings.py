@@ -226,6 +226,10 @@ SESSION_COOKIE_SECURE = _env_bool("SIMPUL_SECURE_COOKIES", not DEBUG and not DEM
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 OTP_TOTP_ISSUER = "Simpul"
+# django-otp's own per-device delay rejects a right code typed just after a typo, without
+# saying why; Simpul throttles OTP attempts itself (accounts.throttle) with a clear message.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 # Login throttling: after LOGIN_MAX_FAILURES failures for one e-mail or one IP address
 # within LOGIN_WINDOW seconds, logins are refused until the window has passed.
@@ -241,6 +245,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
@@ -326,8 +331,10 @@ TASKS = {
 }
 TASK_MAX_ATTEMPTS = _env_int("SIMPUL_TASK_MAX_ATTEMPTS", 5)
 TASK_RETRY_BASE_SECONDS = _env_int("SIMPUL_TASK_RETRY_BASE_SECONDS", 30)
-# A task still RUNNING this long after it started belongs to a dead worker.
-TASK_STALE_AFTER_SECONDS = _env_int("SIMPUL_TASK_STALE_AFTER_SECONDS", 15 * 60)
+# A worker whose heartbeat is older than this is dead; its RUNNING tasks are re-queued.
+TASK_STALE_AFTER_SECONDS = _env_int("SIMPUL_TASK_STALE_AFTER_SECONDS", 120)
+# How often each worker beats, sweeps and enqueues due periodic tasks.
+WORKER_HOUSEKEEPING_SECONDS = _env_int("SIMPUL_WORKER_HOUSEKEEPING_SECONDS", 10)
 
 # Only the bench harness turns on the bare baseline view.
 BENCH_BASELINE = _env_bool("SIMPUL_BENCH_BASELINE", False)

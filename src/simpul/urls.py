@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from simpul.accounts import views as accounts_views
 from simpul.web import views as web_views
 
 kelola = (
@@ -10,6 +11,8 @@ kelola = (
         path("", web_views.kelola_home, name="home"),
         path("audit/", include("simpul.audit.urls")),
         path("tugas/", include("simpul.core.urls")),
+        path("peran/", accounts_views.role_list, name="roles"),
+        path("peran/<str:public_id>/akhiri/", accounts_views.role_end, name="role-end"),
     ],
     "kelola",
 )

@@ -118,9 +118,7 @@ class Office(models.Model):
 
     public_id = models.CharField(max_length=16, unique=True, default=public_id, editable=False)
     name = models.CharField(_("nama kantor"), max_length=200)
-    unit = models.CharField(
-        _("bidang"), max_length=200, blank=True, help_text=_("mis. Bidang IKP")
-    )
+    unit = models.CharField(_("bidang"), max_length=200, blank=True, help_text=_("mis. Bidang IKP"))
     kind = models.CharField(_("jenis"), max_length=24, choices=Kind.choices)
     region_code = models.CharField(_("kode wilayah"), max_length=13, blank=True, db_index=True)
     email = models.EmailField(_("e-mail kantor"), blank=True)

@@ -104,7 +104,11 @@ def region_q(prefixes, field="region_code"):
 
 
 def scope_q(user, capability, *, region_field="region_code", kim_field=None):
-    q = region_q(region_prefixes(user, capability), region_field)
+    prefixes = region_prefixes(user, capability)
+    if prefixes == [""]:
+        # Everywhere. Not OR-ed with the KIM ids below: Q() | x is x, which would narrow it.
+        return Q()
+    q = region_q(prefixes, region_field)
     if kim_field:
         ids = kim_ids(user, capability)
         if ids:
@@ -126,6 +130,8 @@ def can(user, capability, obj=None, *, region_code=None, kim_id=None):
     if obj is not None:
         region_code = getattr(obj, "region_code", region_code)
         kim_id = getattr(obj, "kim_id", kim_id)
+        if obj._meta.label == "registry.Kim":  # a KIM is its own tenant: its pk is the kim_id
+            kim_id = obj.pk
     if not has_capability(user, capability):
         return False
     if obj is None and region_code is None and kim_id is None:

@@ -54,8 +54,7 @@ def _replace_backup_codes(user):
 @transaction.atomic
 def new_backup_codes(*, actor):
     codes = _replace_backup_codes(actor)
-    audit.record(actor=actor, action="accounts.2fa.backup_codes_renewed", obj=actor,
-                 region_code="")  # fmt: skip
+    audit.record(actor=actor, action="accounts.2fa.backup_codes_renewed", obj=actor, region_code="")
     return codes
 
 
@@ -82,11 +81,11 @@ def role_assign(*, actor, user, role, region_code=None, kim=None, office=None):
         if role not in allowed:
             raise NotAllowed(role)
     if role in KIM_ROLES:
-        assignment = RoleAssignment(user=user, role=role, kim=kim, office=office,
-                                    granted_by=actor)  # fmt: skip
+        assignment = RoleAssignment(user=user, role=role, kim=kim, office=office, granted_by=actor)
     else:
-        assignment = RoleAssignment(user=user, role=role, region_code=region_code or "",
-                                    office=office, granted_by=actor)  # fmt: skip
+        assignment = RoleAssignment(
+            user=user, role=role, region_code=region_code or "", office=office, granted_by=actor
+        )
     assignment.full_clean()
     assignment.save()
     scope.forget(user)
@@ -114,10 +113,58 @@ def role_end(*, actor, assignment):
         action="accounts.role.ended",
         object_type="roleassignment",
         object_id=assignment.public_id,
-        region_code=assignment.region_code or (assignment.kim.region_code if assignment.kim_id else ""),
+        region_code=assignment.region_code
+        or (assignment.kim.region_code if assignment.kim_id else ""),
         kim_id=assignment.kim_id,
         data={"role": assignment.role, "user": assignment.user.public_id},
     )
 
 
 __all__ = ["Role", "role_assign", "role_end"]
+
+
+@transaction.atomic
+def person_assign(*, actor, email, full_name, role, region_code, office=None, site_url=""):
+    """Give a role to a person by e-mail; a new person gets an account and an invitation
+    to set a password (sent by the worker after commit). Returns (assignment, created)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.template import loader
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from simpul.core.tasks import send_email
+
+    from .models import User
+
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = User(email=email, full_name=full_name.strip())
+        user.set_unusable_password()
+        user.save()
+        audit.record(actor=actor, action="accounts.user.invited", obj=user, region_code=region_code)
+    if (
+        RoleAssignment.objects.active()
+        .filter(user=user, role=role, region_code=region_code)
+        .exists()
+    ):
+        raise NotAllowed("duplicate")
+    assignment = role_assign(
+        actor=actor, user=user, role=role, region_code=region_code, office=office
+    )
+    if created:
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        token = default_token_generator.make_token(user)
+        body = loader.render_to_string(
+            "accounts/email/invitation.txt",
+            {
+                "user": user,
+                "actor": actor,
+                "assignment": assignment,
+                "link": f"{site_url}/akun/sandi/atur/{uid}/{token}/",
+            },
+        )
+        subject = loader.render_to_string("accounts/email/invitation_subject.txt").strip()
+        transaction.on_commit(lambda: send_email.enqueue(subject=subject, body=body, to=[email]))
+    return assignment, created

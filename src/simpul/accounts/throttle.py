@@ -31,7 +31,7 @@ def limit(kind):
 
 
 def retry_after(*keys):
-    """Seconds until the first of `keys` ((kind, value) pairs) accepts attempts again; 0 if all do."""
+    """Seconds until every one of `keys` ((kind, value) pairs) accepts attempts again."""
     now = time.time()
     wait = 0
     for kind, value in keys:

@@ -18,6 +18,7 @@ from simpul import audit
 
 from . import scope, services, throttle
 from .forms import LoginForm, QueuedPasswordResetForm, TokenForm, throttled_message
+from .roles import KIM_ROLES, Role
 
 
 def _next_url(request, default="kelola:home"):
@@ -46,14 +47,17 @@ def login(request):
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         auth_login(request, form.user)
-        audit.record(actor=form.user, action="accounts.user.logged_in", obj=form.user,
-                     region_code="")  # fmt: skip
+        audit.record(
+            actor=form.user, action="accounts.user.logged_in", obj=form.user, region_code=""
+        )
         if scope.needs_two_factor(form.user):
             if services.has_confirmed_totp(form.user):
                 return redirect(_with_next("accounts:two_factor_verify", request))
             return redirect(_with_next("accounts:two_factor_enrol", request))
         return redirect(_next_url(request))
-    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+    return render(
+        request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
+    )
 
 
 @require_POST
@@ -83,7 +87,10 @@ def two_factor_enrol(request):
             throttle.failed(("otp", user.pk))
             form.add_error(
                 "token",
-                _("Kode salah atau kedaluwarsa. Periksa jam ponsel Anda, lalu masukkan kode yang baru."),
+                _(
+                    "Kode salah atau kedaluwarsa. Periksa jam ponsel Anda, "
+                    "lalu masukkan kode yang baru."
+                ),
             )
     qr = segno.make(device.config_url, error="m")
     context = {
@@ -122,13 +129,20 @@ def two_factor_verify(request):
             if device is not None:
                 otp_login(request, device)
                 throttle.reset(("otp", user.pk))
-                audit.record(actor=user, action="accounts.user.verified_2fa", obj=user,
-                             region_code="", data={"device": device.__class__.__name__})  # fmt: skip
+                audit.record(
+                    actor=user,
+                    action="accounts.user.verified_2fa",
+                    obj=user,
+                    region_code="",
+                    data={"device": device.__class__.__name__},
+                )
                 return redirect(_next_url(request))
             throttle.failed(("otp", user.pk))
             form.add_error("token", _("Kode salah atau kedaluwarsa. Coba kode yang baru."))
     return render(
-        request, "accounts/two_factor_verify.html", {"form": form, "next": request.GET.get("next", "")}
+        request,
+        "accounts/two_factor_verify.html",
+        {"form": form, "next": request.GET.get("next", "")},
     )
 
 
@@ -161,3 +175,88 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+@login_required
+def role_list(request):
+    """People and their roles inside the actor's scope; give a role or end one."""
+    from django.core.paginator import Paginator
+
+    from .forms import AssignRoleForm
+    from .queries import assignments_visible_to, offices_visible_to
+    from .roles import ASSIGNABLE, ROLE_ASSIGN
+
+    actor = request.user
+    scope.require(actor, ROLE_ASSIGN)
+    assignable = sorted(
+        {
+            r
+            for g in scope.grants(actor)
+            for r in ASSIGNABLE.get(g.role, ())
+            if g.region_code is not None
+        }
+        | (set(ASSIGNABLE[Role.NASIONAL]) if actor.is_superuser else set()),
+        key=list(Role).index,
+    )
+    form = AssignRoleForm(
+        request.POST or None,
+        actor=actor,
+        roles=[Role(r) for r in assignable if r not in KIM_ROLES],
+        offices=offices_visible_to(actor),
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            assignment, created = services.person_assign(
+                actor=actor,
+                email=d["email"],
+                full_name=d["full_name"],
+                role=d["role"],
+                region_code=d["region_code"],
+                office=d["office"],
+                site_url=request.build_absolute_uri("/").rstrip("/"),
+            )
+        except services.NotAllowed:
+            form.add_error(
+                "role",
+                _(
+                    "Orang ini sudah memegang peran itu di wilayah itu, "
+                    "atau Anda tidak boleh memberikannya."
+                ),
+            )
+        else:
+            messages.success(
+                request,
+                (
+                    _("Undangan dikirim ke %(email)s.")
+                    if created
+                    else _("Peran diberikan kepada %(email)s.")
+                )
+                % {"email": d["email"]},
+            )
+            return redirect("kelola:roles")
+    rows = assignments_visible_to(
+        actor, role=request.GET.get("peran", ""), q=request.GET.get("q", "").strip()
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/role_list.html", {"form": form, "page": page})
+
+
+@login_required
+@require_POST
+def role_end(request, public_id):
+    from .queries import assignment_for
+    from .roles import ROLE_ASSIGN
+
+    scope.require(request.user, ROLE_ASSIGN)
+    assignment = assignment_for(request.user, public_id)
+    if assignment.user_id == request.user.pk:
+        messages.error(request, _("Anda tidak dapat mengakhiri peran Anda sendiri."))
+    else:
+        services.role_end(actor=request.user, assignment=assignment)
+        messages.success(
+            request,
+            _("Peran %(role)s untuk %(name)s diakhiri.")
+            % {"role": assignment.get_role_display(), "name": assignment.user.full_name},
+        )
+    return redirect("kelola:roles")

@@ -113,9 +113,7 @@ def sweep(*, now=None, dead_after=None):
                 traceback=f"Worker {owner} stopped while running this task.",
             )
         else:
-            requeued += rows.update(
-                status=TaskResultStatus.READY, run_after=now, finished_at=None
-            )
+            requeued += rows.update(status=TaskResultStatus.READY, run_after=now, finished_at=None)
     WorkerHeartbeat.objects.filter(last_seen__lt=now - timedelta(days=1)).delete()
     if requeued or failed:
         logger.warning("sweeper: %s task(s) re-queued, %s given up", requeued, failed)

@@ -13,6 +13,9 @@ class PeriodicRun(models.Model):
             models.UniqueConstraint(fields=["name", "slot"], name="periodic_run_once_per_slot")
         ]
 
+    def __str__(self):
+        return f"{self.name} #{self.slot}"
+
 
 class WorkerHeartbeat(models.Model):
     """Each live worker touches its row every few seconds; the sweeper trusts nothing older."""
@@ -22,3 +25,6 @@ class WorkerHeartbeat(models.Model):
     pid = models.IntegerField(default=0)
     started_at = models.DateTimeField(auto_now_add=True)
     last_seen = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return self.worker_id

@@ -5,6 +5,7 @@ import os
 import socket
 import threading
 
+from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.db import close_old_connections, connection
 from django_tasks_db.compat import TaskContext, task_finished, task_started
@@ -16,9 +17,8 @@ logger = logging.getLogger("simpul.worker")
 
 
 class SimpulWorker(Worker):
-    housekeeping_every = 10.0
-
     def run(self):
+        self.housekeeping_every = float(settings.WORKER_HOUSEKEEPING_SECONDS)
         stop = threading.Event()
         thread = threading.Thread(target=self._housekeeping, args=(stop,), daemon=True)
         thread.start()

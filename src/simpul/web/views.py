@@ -7,7 +7,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from simpul.accounts import scope
-from simpul.accounts.roles import KELOLA, TASKS_VIEW
+from simpul.accounts.roles import AUDIT_VIEW, ROLE_ASSIGN, TASKS_VIEW
 
 from . import queries
 
@@ -35,9 +35,15 @@ def kelola_home(request):
     user = request.user
     context = {
         "responsibilities": queries.responsibilities(user),
-        "can_kelola": scope.has_capability(user, KELOLA),
+        "can_audit": scope.has_capability(user, AUDIT_VIEW),
+        "recent_events": (
+            queries.recent_events(user) if scope.has_capability(user, AUDIT_VIEW) else []
+        ),
+        "can_roles": scope.has_capability(user, ROLE_ASSIGN),
         "can_tasks": scope.has_capability(user, TASKS_VIEW),
-        "failed_tasks": queries.failed_task_count() if scope.has_capability(user, TASKS_VIEW) else 0,
+        "failed_tasks": queries.failed_task_count()
+        if scope.has_capability(user, TASKS_VIEW)
+        else 0,
     }
     return render(request, "web/kelola_home.html", context)
 

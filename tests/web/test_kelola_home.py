@@ -1,0 +1,53 @@
+import pytest
+
+from simpul import audit
+
+EXPECT = {
+    "admin_sumbar": ("Admin provinsi", "Sumatera Barat", "Kabupaten Lima Puluh Kota"),
+    "pembina_limapuluhkota": ("Pembina", "Kabupaten Lima Puluh Kota", "Kota Bukittinggi"),
+    "pembina_bukittinggi": ("Pembina", "Kota Bukittinggi", "Kabupaten Lima Puluh Kota"),
+    "admin_other_province": ("Admin provinsi", "Sumatera Utara", "Sumatera Barat"),
+    "warga": ("Warga", "Koto Bangun", "Log audit"),
+}
+
+
+@pytest.mark.parametrize("persona", list(EXPECT), indirect=True)
+def test_home_shows_what_each_persona_is_responsible_for(persona):
+    name, user, client = persona
+    role, mine, not_mine = EXPECT[name]
+    html = client.get("/kelola/").content.decode()
+    assert role in html and mine in html
+    assert not_mine not in html
+
+
+def test_home_lists_recent_events_in_scope_only(login, pembina_limapuluhkota):
+    audit.record(actor=None, action="uji.dalam", region_code="13.07.07")
+    audit.record(actor=None, action="uji.luar", region_code="13.75.01")
+    html = login(pembina_limapuluhkota).get("/kelola/").content.decode()
+    assert "uji.dalam" in html and "uji.luar" not in html
+
+
+def test_pengurus_sees_their_kim(login, pengurus, kim):
+    html = login(pengurus).get("/kelola/").content.decode()
+    assert "Pengurus KIM" in html and kim.name in html
+
+
+def test_anonymous_goes_to_login(client, db):
+    r = client.get("/kelola/")
+    assert r.status_code == 302 and r["Location"] == "/akun/masuk/?next=/kelola/"
+
+
+def test_home_page_is_public_and_light(client, db):
+    import gzip
+
+    from django.contrib.staticfiles import finders
+
+    r = client.get("/")
+    assert r.status_code == 200
+    css = open(finders.find("simpul/site.css"), "rb").read()
+    assert len(gzip.compress(r.content)) + len(gzip.compress(css)) <= 30 * 1024
+    assert "<script" not in r.content.decode()
+
+
+def test_health(client, db):
+    assert client.get("/sehat/").json() == {"status": "ok"}
