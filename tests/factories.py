@@ -2,7 +2,7 @@ import factory
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from simpul.accounts.models import Office, RoleAssignment, User
-from simpul.registry.models import Kim
+from simpul.registry.models import Kim, normalise_kim_name
 
 PASSWORD = "rahasia-uji-123"
 
@@ -36,6 +36,7 @@ class KimFactory(factory.django.DjangoModelFactory):
         model = Kim
 
     name = factory.Sequence(lambda n: f"Kelompok Informasi Masyarakat Uji {n}")
+    normalised_name = factory.LazyAttribute(lambda o: normalise_kim_name(o.name))
     slug = factory.Sequence(lambda n: f"kim-uji-{n}")
     region_code = "13.07.07.2002"
     status = Kim.Status.AKTIF
@@ -43,7 +44,11 @@ class KimFactory(factory.django.DjangoModelFactory):
 
 def assign(user, role, *, region_code=None, kim=None, office=None):
     ra = RoleAssignment.objects.create(
-        user=user, role=role, region_code=None if kim else (region_code or ""), kim=kim, office=office
+        user=user,
+        role=role,
+        region_code=None if kim else (region_code or ""),
+        kim=kim,
+        office=office,
     )
     user.__dict__.pop("_simpul_grants", None)
     return ra

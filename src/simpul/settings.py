@@ -114,6 +114,23 @@ if not SECRET_KEY:
         )
         SECRET_KEY = "unset-" + secrets.token_urlsafe(20)
 
+# Key for personal data encrypted at rest (members' phones); see simpul/registry/crypto.py.
+FIELD_ENCRYPTION_KEYS = os.environ.get("SIMPUL_FIELD_KEY", "")
+if not FIELD_ENCRYPTION_KEYS:
+    if DEBUG or DEMO or TESTING:
+        field_key_file = DATA_DIR / "field_key"
+        if not field_key_file.exists():
+            from cryptography.fernet import Fernet
+
+            field_key_file.write_text(Fernet.generate_key().decode())
+            field_key_file.chmod(0o600)
+        FIELD_ENCRYPTION_KEYS = field_key_file.read_text().strip()
+    else:
+        CONFIG_ERRORS.append(
+            "SIMPUL_FIELD_KEY is not set: set it to a Fernet key (python -c 'from "
+            "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
+        )
+
 _db_url = os.environ.get("SIMPUL_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'simpul.sqlite3'}"
 try:
     _default_db = parse_database_url(_db_url, DATA_DIR)

@@ -1,0 +1,13 @@
+from django_tasks import task
+
+from . import services
+
+
+@task(queue_name="periodic")
+def refresh_dormancy():
+    return services.refresh_dormancy()
+
+
+@task(queue_name="periodic")
+def send_decree_reminders():
+    return services.send_decree_reminders()
