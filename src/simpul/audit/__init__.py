@@ -1,8 +1,17 @@
 """Append-only audit log. Services call `record(...)` inside their transaction."""
 
 
-def record(*, actor, action, obj=None, object_type="", object_id="", region_code=None,
-           kim_id=None, data=None):
+def record(
+    *,
+    actor,
+    action,
+    obj=None,
+    object_type="",
+    object_id="",
+    region_code=None,
+    kim_id=None,
+    data=None,
+):
     from .models import Event
 
     if obj is not None:
@@ -14,6 +23,8 @@ def record(*, actor, action, obj=None, object_type="", object_id="", region_code
             region_code = getattr(obj, "region_code", None)
         if kim_id is None:
             kim_id = getattr(obj, "kim_id", None)
+        if kim_id is None and obj._meta.label == "registry.Kim":
+            kim_id = obj.pk  # an event about a KIM belongs to that KIM (its officers' scope)
     if actor is not None and not actor.is_authenticated:
         actor = None
     return Event.objects.create(

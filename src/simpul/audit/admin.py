@@ -5,7 +5,14 @@ from .models import Event
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor_label", "action", "object_type", "object_id", "region_code"]
+    list_display = [
+        "created_at",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_id",
+        "region_code",
+    ]
     list_filter = ["action"]
     search_fields = ["action", "object_id", "region_code"]
 

@@ -4,11 +4,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # PP, PP.KK, PP.KK.CC, PP.KK.CC.DDDD (Kepmendagri)
-CODE_RE = re.compile(r"^\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?$")
+# ASCII digits only: \d would also accept e.g. Arabic-Indic or full-width digits.
+CODE_RE = re.compile(r"^[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{4})?)?)?$")
 
 
 def is_valid_code(code):
-    return bool(code) and bool(CODE_RE.match(code))
+    return bool(code) and bool(CODE_RE.fullmatch(code))  # fullmatch: "$" allows a final "\n"
 
 
 def parent_code(code):
@@ -85,7 +86,10 @@ class VillageLabel(models.Model):
         NAGARI = "nagari", _("Nagari")
 
     region = models.OneToOneField(
-        Region, on_delete=models.CASCADE, related_name="village_label", limit_choices_to={"level": 2}
+        Region,
+        on_delete=models.CASCADE,
+        related_name="village_label",
+        limit_choices_to={"level": 2},
     )
     label = models.CharField(_("sebutan desa"), max_length=10, choices=Label.choices)
 
@@ -98,6 +102,4 @@ class VillageLabel(models.Model):
 
 
 # DOMAIN.md: desa of the 11 West Sumatran kabupaten other than Kepulauan Mentawai are nagari.
-DEFAULT_VILLAGE_LABELS = {
-    f"13.{n:02d}": VillageLabel.Label.NAGARI for n in range(1, 13) if n != 9
-}
+DEFAULT_VILLAGE_LABELS = {f"13.{n:02d}": VillageLabel.Label.NAGARI for n in range(1, 13) if n != 9}

@@ -1,13 +1,13 @@
 """Reads of the wilayah table. Region pages are public: no actor is needed."""
 
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.http import Http404
 
 from .models import Region, ancestor_codes, is_valid_code, normalise_name
 
 
 def provinces():
-    return Region.objects.filter(level=1).only(
+    return Region.objects.filter(level=1, retired=False).only(
         "code", "name", "kind", "level", "child_count", "village_count"
     )
 
@@ -27,9 +27,12 @@ def breadcrumbs(region):
 
 
 def children(region):
-    return region.children.only(
-        "code", "name", "kind", "level", "child_count", "village_count", "parent_id"
-    ).order_by("code")
+    # Retired wilayah keep their own page but are not listed: child_count leaves them out too.
+    return (
+        region.children.filter(retired=False)
+        .only("code", "name", "kind", "level", "child_count", "village_count", "parent_id")
+        .order_by("code")
+    )
 
 
 def search(q, limit=200):
@@ -38,11 +41,11 @@ def search(q, limit=200):
     key = normalise_name(q or "")
     if len(key) < 3:
         return []
-    rows = (
+    # Exact names are ranked in the database: sorting after the LIMIT would drop an exact
+    # 'Tapan' (desa) behind 'Tapanuli …' (kabupaten) whenever the partial matches fill it.
+    return list(
         Region.objects.filter(Q(search_name__contains=key))
+        .annotate(inexact=Case(When(search_name=key, then=Value(0)), default=Value(1)))
         .select_related("parent", "parent__parent")
-        .order_by("level", "name", "code")[: limit + 1]
+        .order_by("inexact", "level", "name", "code")[:limit]
     )
-    rows = list(rows)
-    rows.sort(key=lambda r: (r.search_name != key, r.level, r.name))
-    return rows[:limit]

@@ -12,8 +12,17 @@ from simpul import audit
 
 from .models import DEFAULT_VILLAGE_LABELS, Region, VillageLabel, normalise_name, parent_code
 
-FIELDS = ("name", "level", "kind", "parent_id", "search_name", "postal_code",
-          "child_count", "village_count", "retired")  # fmt: skip
+FIELDS = (
+    "name",
+    "level",
+    "kind",
+    "parent_id",
+    "search_name",
+    "postal_code",
+    "child_count",
+    "village_count",
+    "retired",
+)
 BATCH = 5000
 
 
