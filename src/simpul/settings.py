@@ -68,6 +68,9 @@ def parse_database_url(url, data_dir):
                 ),
             },
             "TEST": {"NAME": None},
+            # Keep the connection (and its PRAGMAs) across requests, as for PostgreSQL.
+            "CONN_MAX_AGE": 300,
+            "CONN_HEALTH_CHECKS": True,
         }
     if parts.scheme in ("postgres", "postgresql", "pgsql"):
         name = unquote(parts.path.lstrip("/"))
@@ -174,6 +177,7 @@ INSTALLED_APPS = [
     "simpul.accounts",
     "simpul.audit",
     "simpul.registry",
+    "simpul.api",
 ]
 
 MIDDLEWARE = [
@@ -181,7 +185,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "simpul.web.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -352,6 +356,14 @@ TASK_RETRY_BASE_SECONDS = _env_int("SIMPUL_TASK_RETRY_BASE_SECONDS", 30)
 TASK_STALE_AFTER_SECONDS = _env_int("SIMPUL_TASK_STALE_AFTER_SECONDS", 120)
 # How often each worker beats, sweeps and enqueues due periodic tasks.
 WORKER_HOUSEKEEPING_SECONDS = _env_int("SIMPUL_WORKER_HOUSEKEEPING_SECONDS", 10)
+
+# Spreadsheet imports: kept on the server between dry run and apply (shared by app nodes).
+IMPORT_MAX_BYTES = _env_int("SIMPUL_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+IMPORT_MAX_ROWS = _env_int("SIMPUL_IMPORT_MAX_ROWS", 20_000)
+IMPORT_DIR = Path(os.environ.get("SIMPUL_IMPORT_DIR", DATA_DIR / "imports"))
+
+# Whole-page cache of public pages for anonymous visitors (simpul/web/pagecache.py).
+PAGE_CACHE = _env_bool("SIMPUL_PAGE_CACHE", not TESTING)
 
 # Only the bench harness turns on the bare baseline view.
 BENCH_BASELINE = _env_bool("SIMPUL_BENCH_BASELINE", False)

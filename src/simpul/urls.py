@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from simpul.accounts import views as accounts_views
+from simpul.api.api import api
 from simpul.web import views as web_views
 
 kelola = (
@@ -13,6 +14,10 @@ kelola = (
         path("tugas/", include("simpul.core.urls")),
         path("peran/", accounts_views.role_list, name="roles"),
         path("peran/<str:public_id>/akhiri/", accounts_views.role_end, name="role-end"),
+        path("cakupan/", include("simpul.registry.kelola_coverage_urls")),
+        path("kim/impor/", include("simpul.registry.import_urls")),
+        # After any "kim/impor/" entry, so /kelola/kim/impor/ is not taken for a KIM slug.
+        path("kim/", include("simpul.registry.kelola_urls")),
     ],
     "kelola",
 )
@@ -20,10 +25,13 @@ kelola = (
 urlpatterns = [
     path("", include("simpul.web.urls")),
     path("wilayah/", include("simpul.regions.urls")),
+    path("kim/", include("simpul.registry.public_urls")),
+    path("daftar-kim/", include("simpul.registry.registration_urls")),
     path("akun/", include("simpul.accounts.urls")),
     path("kelola/", include(kelola)),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
 ]
 
 if settings.BENCH_BASELINE:

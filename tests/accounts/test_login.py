@@ -100,7 +100,8 @@ def test_office_role_must_enrol_totp_then_backup_codes_work(client, pembina_lima
     bad = client.post("/akun/keamanan/daftar/", {"token": "000000"})
     assert "Kode salah atau kedaluwarsa" in bad.content.decode()
 
-    r = client.post("/akun/keamanan/daftar/", {"token": current_code(device), "next": "/kelola/"})
+    enrol_code = current_code(device)
+    r = client.post("/akun/keamanan/daftar/", {"token": enrol_code, "next": "/kelola/"})
     assert r.status_code == 302 and r["Location"].startswith("/akun/keamanan/kode-cadangan/")
     codes_page = client.get(r["Location"]).content.decode()
     codes = re.findall(r"<li>(\d{4}-\d{4})</li>", codes_page)
@@ -124,7 +125,7 @@ def test_office_role_must_enrol_totp_then_backup_codes_work(client, pembina_lima
     r = client.post("/akun/keamanan/verifikasi/", {"token": codes[0]})
     assert r.status_code == 200 and "Kode salah" in r.content.decode()
     # A TOTP code used once (at enrolment) cannot be replayed; the next one works.
-    r = client.post("/akun/keamanan/verifikasi/", {"token": current_code(device)})
+    r = client.post("/akun/keamanan/verifikasi/", {"token": enrol_code})
     assert r.status_code == 200
     r = client.post("/akun/keamanan/verifikasi/", {"token": current_code(device, drift=1)})
     assert r.status_code == 302

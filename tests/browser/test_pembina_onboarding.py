@@ -73,6 +73,6 @@ def test_public_pages_work_without_javascript(live_server, browser):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Langsung ke isi"
     screenshot(page, "wilayah-search-nojs")
-    page.get_by_role("button", name="EN").click()
+    page.get_by_role("link", name="EN").click()
     assert page.locator("html").get_attribute("lang") == "en"
     context.close()

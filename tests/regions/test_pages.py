@@ -271,7 +271,7 @@ def test_region_pages_accept_only_get_and_head(client, method):
 
 def test_region_pages_are_publicly_cacheable(client):
     r = client.get("/wilayah/13/")
-    assert "public" in r["Cache-Control"] and "max-age=300" in r["Cache-Control"]
+    assert "public" in r["Cache-Control"] and "max-age=60" in r["Cache-Control"]
 
 
 def test_search_says_when_results_are_capped(client, db):

@@ -337,3 +337,37 @@ def test_assign_fixture_roles_still_work(db, kim):
     u = UserFactory()
     assign(u, Role.ANGGOTA, kim=kim)
     assert scope.kim_ids(u, "kim.view") == [kim.pk]
+
+
+def test_unconfirmed_registration_expires_and_can_be_made_again(db, settings):
+    args = dict(
+        name="Saiyo",
+        region_code="13.07.07.2002",
+        ketua_name="Nur",
+        ketua_email="nur@contoh.id",
+        password="Sandi-Kuat-2026",
+        consent_purpose="p",
+    )
+    kim, user = services.kim_self_register(**args)
+    assert services.purge_unconfirmed_registrations() == 0  # the link is still valid
+    later = timezone.now() + timedelta(days=8)
+    assert services.purge_unconfirmed_registrations(now=later) == 1
+    assert not Kim.objects.filter(pk=kim.pk).exists()
+    assert not type(user).objects.filter(pk=user.pk).exists()
+    assert Event.objects.filter(action="registry.kim.registration_expired").exists()
+    kim2, _ = services.kim_self_register(**args)  # same e-mail and name work again
+    assert kim2.status == Kim.Status.PENGAJUAN
+
+
+def test_registration_bad_phone_names_the_field(db):
+    with pytest.raises(ValidationError) as exc:
+        services.kim_self_register(
+            name="Saiyo",
+            region_code="13.07.07.2002",
+            ketua_name="N",
+            ketua_email="n@contoh.id",
+            password="Sandi-Kuat-2026",
+            ketua_phone="12",
+            consent_purpose="p",
+        )
+    assert "ketua_phone" in exc.value.message_dict

@@ -44,10 +44,23 @@ def test_home_page_is_public_and_light(client, db):
 
     r = client.get("/")
     assert r.status_code == 200
-    css = open(finders.find("simpul/site.css"), "rb").read()
+    with open(finders.find("simpul/site.css"), "rb") as f:
+        css = f.read()
     assert len(gzip.compress(r.content)) + len(gzip.compress(css)) <= 30 * 1024
     assert "<script" not in r.content.decode()
 
 
 def test_health(client, db):
     assert client.get("/sehat/").json() == {"status": "ok"}
+
+
+def test_indonesian_by_default_even_for_english_browsers(client, db):
+    r = client.get("/wilayah/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert r["Content-Language"] == "id" and '<html lang="id">' in r.content.decode()
+    r = client.get("/bahasa/en/", {"next": "/wilayah/"})
+    assert r.status_code == 302 and r["Location"] == "/wilayah/"
+    r = client.get("/wilayah/")
+    assert r["Content-Language"] == "en" and '<html lang="en">' in r.content.decode()
+    assert (
+        "Indonesian regions" in r.content.decode() or "Regions of Indonesia" in r.content.decode()
+    )

@@ -1,5 +1,8 @@
 """Append-only audit log. Services call `record(...)` inside their transaction."""
 
+# Writes to these are shown on public pages: recording one invalidates the page cache.
+PUBLIC_CONTENT = ("regions.", "registry.")
+
 
 def record(
     *,
@@ -25,6 +28,12 @@ def record(
             kim_id = getattr(obj, "kim_id", None)
         if kim_id is None and obj._meta.label == "registry.Kim":
             kim_id = obj.pk  # an event about a KIM belongs to that KIM (its officers' scope)
+    if action.startswith(PUBLIC_CONTENT):
+        from django.db import transaction
+
+        from simpul.web import pagecache
+
+        transaction.on_commit(pagecache.bump)
     if actor is not None and not actor.is_authenticated:
         actor = None
     return Event.objects.create(

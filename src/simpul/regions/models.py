@@ -71,7 +71,7 @@ class Region(models.Model):
         """'Kabupaten Lima Puluh Kota', 'Kecamatan Harau', 'Nagari Koto Tuo'."""
         if self.level <= 2:
             return self.name
-        return f"{self.get_kind_display()} {self.name}"
+        return _("%(kind)s %(name)s") % {"kind": self.get_kind_display(), "name": self.name}
 
     @property
     def is_village(self):

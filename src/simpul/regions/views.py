@@ -1,22 +1,22 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from simpul.registry import queries as kim_queries
+from simpul.web.pagecache import public_page
 
 from . import queries
 from .models import normalise_name
 
 
 @require_safe
-@cache_control(public=True, max_age=300)
+@public_page()
 def index(request):
     return render(request, "regions/index.html", {"provinces": queries.provinces()})
 
 
 @require_safe
-@cache_control(public=True, max_age=300)
+@public_page()
 def detail(request, code):
     region = queries.region_or_404(code)
     children = list(queries.children(region)) if region.level < 4 else []

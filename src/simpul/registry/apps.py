@@ -14,3 +14,4 @@ class RegistryConfig(AppConfig):
 
         register_periodic(tasks.refresh_dormancy, every=6 * 3600)
         register_periodic(tasks.send_decree_reminders, every=6 * 3600)
+        register_periodic(tasks.purge_unconfirmed_registrations, every=6 * 3600)

@@ -139,6 +139,13 @@ class Kim(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        # Matching and the unique-name rule rely on it, however the row is created.
+        self.normalised_name = normalise_kim_name(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "normalised_name"}
+        super().save(*args, **kwargs)
+
     def clean(self):
         super().clean()
         if (self.latitude is None) != (self.longitude is None):
@@ -230,7 +237,7 @@ class Decree(models.Model):
     signatory_office = models.CharField(
         _("kantor penandatangan"), max_length=200, help_text=_("mis. Wali Nagari Koto Tuo")
     )
-    signatory_name = models.CharField(_("nama penandatangan"), max_length=150)
+    signatory_name = models.CharField(_("nama penandatangan"), max_length=150, blank=True)
     term_ends_on = models.DateField(_("masa berlaku sampai"), null=True, blank=True)
     scan = models.FileField(_("pindaian SK (PDF/JPG)"), upload_to=decree_upload_to, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -187,7 +187,10 @@ def kim_self_register(
         raise _err(
             "ketua_email", _("E-mail ini sudah terdaftar. Masuk dulu, atau pakai e-mail lain.")
         )
-    phone = normalise_phone(ketua_phone) if ketua_phone else ""
+    try:
+        phone = normalise_phone(ketua_phone) if ketua_phone else ""
+    except ValidationError as exc:
+        raise _err("ketua_phone", exc.messages[0]) from exc
     user = User(email=email, full_name=ketua_name.strip(), phone=phone)
     try:
         validate_password(password, user)
@@ -222,7 +225,7 @@ def kim_self_register(
     _record(user, "registry.kim.self_registered", kim)
     body = loader.render_to_string(
         "registry/email/verify_registration.txt",
-        {"user": user, "kim": kim, "link": f"{site_url}/kim/daftar/verifikasi/{token}/"},
+        {"user": user, "kim": kim, "link": f"{site_url}/daftar-kim/verifikasi/{token}/"},
     )
     transaction.on_commit(
         lambda: send_email.enqueue(
@@ -256,6 +259,39 @@ def registration_confirm(*, token, max_age_days=7):
                 _("Pengajuan KIM baru: %(kim)s") % {"kim": row.kim.name},
             )
     return row.kim
+
+
+def purge_unconfirmed_registrations(*, now=None, max_age_days=7):
+    """Self-registrations never confirmed within the link's life are removed, so the ketua
+    can register again with the same e-mail and KIM name. Only people with no other role,
+    no verified e-mail and no login since are removed with them."""
+    now = now or timezone.now()
+    stale = EmailVerification.objects.filter(
+        used_at__isnull=True, created_at__lt=now - timedelta(days=max_age_days)
+    ).select_related("user", "kim")
+    removed = 0
+    for row in stale:
+        with transaction.atomic():
+            kim, user = row.kim, row.user
+            if kim is not None and kim.status == Kim.Status.PENGAJUAN:
+                audit.record(
+                    actor=None,
+                    action="registry.kim.registration_expired",
+                    obj=kim,
+                    object_type="kim",
+                    object_id=kim.slug,
+                    region_code=kim.region_code,
+                    kim_id=None,
+                    data={"name": kim.name},
+                )
+                kim.delete()
+                removed += 1
+            others = RoleAssignment.objects.filter(user=user).exists()
+            if user.email_verified_at is None and user.last_login is None and not others:
+                user.delete()
+            else:
+                row.delete()
+    return removed
 
 
 def pending_visible(kim):

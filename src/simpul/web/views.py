@@ -3,17 +3,17 @@ from django.db import connection
 from django.http import HttpResponse, HttpResponseNotFound, JsonResponse
 from django.shortcuts import render
 from django.template import loader
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from simpul.accounts import scope
-from simpul.accounts.roles import AUDIT_VIEW, ROLE_ASSIGN, TASKS_VIEW
+from simpul.accounts.roles import AUDIT_VIEW, KIM_VIEW, ROLE_ASSIGN, TASKS_VIEW
 
 from . import queries
+from .pagecache import public_page
 
 
 @require_safe
-@cache_control(public=True, max_age=60)
+@public_page()
 def home(request):
     return render(request, "web/home.html")
 
@@ -23,6 +23,30 @@ def health(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@require_safe
+def switch_language(request, code):
+    """The ID/EN switch: plain links, so public pages carry no CSRF token and stay cacheable.
+    Changing the language is harmless, so GET is fine here."""
+    from django.conf import settings
+    from django.shortcuts import redirect
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if code not in dict(settings.LANGUAGES):
+        return not_found(request)
+    target = request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = redirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
 
 
 def not_found(request, exception=None):
@@ -39,6 +63,7 @@ def kelola_home(request):
         "recent_events": (
             queries.recent_events(user) if scope.has_capability(user, AUDIT_VIEW) else []
         ),
+        "can_kim": scope.has_capability(user, KIM_VIEW),
         "can_roles": scope.has_capability(user, ROLE_ASSIGN),
         "can_tasks": scope.has_capability(user, TASKS_VIEW),
         "failed_tasks": queries.failed_task_count()

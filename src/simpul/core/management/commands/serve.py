@@ -28,10 +28,24 @@ class Command(BaseCommand):
                 subprocess.Popen([sys.executable, "-m", "simpul", "worker", "--verbosity", "0"])
             )
         web = [
-            sys.executable, "-m", "granian", "--interface", "wsgi", "simpul.wsgi:application",
-            "--host", host, "--port", str(port), "--workers", str(workers),
-            "--blocking-threads", str(threads), "--no-ws", "--log-level", "warning",
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "wsgi",
+            "simpul.wsgi:application",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--blocking-threads",
+            str(threads),
+            "--no-ws",
+            "--log-level",
+            "warning",
+        ]
         procs.append(subprocess.Popen(web))
         self.stdout.write(f"Simpul: http://{host}:{port}/  (Ctrl+C to stop)")
 
