@@ -122,6 +122,11 @@ def parse_args(argv=None):
         "--fresh", action="store_true", help="delete the data dir first (empty SQLite database)"
     )
     p.add_argument(
+        "--no-page-cache",
+        action="store_true",
+        help="render every request (SIMPUL_PAGE_CACHE=0): the cost of a cache miss",
+    )
+    p.add_argument(
         "--generator",
         choices=["auto", "wrk", "python"],
         default="auto",
@@ -630,6 +635,8 @@ def bench(args, data_dir):
     generator = choose_generator(args.generator)
     json_path = args.json or data_dir / "results.json"
     env = server_env(data_dir)
+    if args.no_page_cache:
+        env["SIMPUL_PAGE_CACHE"] = "0"
     vendor, where = describe_database(env)
     started = time.monotonic()
 
