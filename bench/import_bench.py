@@ -35,10 +35,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import BenchError, describe_database, server_env, simpul  # noqa: E402
+from scratch_db import create_pg_database, drop_pg_database
 
 TARGET_SECONDS = 60.0
 BAD_SHARE = 0.01
@@ -58,33 +58,6 @@ HEADERS = [
 
 
 # --- database ----------------------------------------------------------------------------------
-
-
-def _admin_connect(url):
-    import psycopg
-
-    parts = urlsplit(url)
-    return psycopg.connect(
-        host=parts.hostname or "",
-        port=parts.port or 5432,
-        user=parts.username or "",
-        password=parts.password or "",
-        dbname="postgres",
-        autocommit=True,
-    )
-
-
-def create_pg_database(url):
-    parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'simpul'}_import_{secrets.token_hex(4)}"
-    with _admin_connect(url) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path="/" + name)), name
-
-
-def drop_pg_database(url, name):
-    with _admin_connect(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --- the sheet ---------------------------------------------------------------------------------
@@ -402,7 +375,9 @@ def main(argv=None):
     result = None
     try:
         if vendor == "postgres":
-            env["SIMPUL_DATABASE_URL"], pg_name = create_pg_database(env["SIMPUL_DATABASE_URL"])
+            env["SIMPUL_DATABASE_URL"], pg_name = create_pg_database(
+                env["SIMPUL_DATABASE_URL"], "import"
+            )
         print(f"KIM import bench on a fresh {vendor} database: {describe_database(env)[1]}")
         _, migrate_s = simpul(env, "migrate", "--no-input", "-v", "0")
         out, load_s = simpul(env, "regions", "load", "--no-progress", timeout=900)

@@ -13,47 +13,18 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import secrets
 import shutil
 import sys
 import tempfile
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import BenchError, describe_database, server_env, simpul  # noqa: E402
+from scratch_db import create_pg_database, drop_pg_database
 
 TARGETS = {"sqlite": 30.0, "postgres": 60.0}  # first load, seconds
 SECOND_TARGET = 10.0
 _SECONDS = re.compile(r"in ([\d.]+) s$")
-
-
-def _admin_connect(url):
-    import psycopg
-
-    parts = urlsplit(url)
-    return psycopg.connect(
-        host=parts.hostname or "",
-        port=parts.port or 5432,
-        user=parts.username or "",
-        password=parts.password or "",
-        dbname="postgres",
-        autocommit=True,
-    )
-
-
-def create_pg_database(url):
-    """A new, empty database next to the one named in url; returns its URL and name."""
-    parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'simpul'}_regions_{secrets.token_hex(4)}"
-    with _admin_connect(url) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path="/" + name)), name
-
-
-def drop_pg_database(url, name):
-    with _admin_connect(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def timed_load(env):
@@ -77,7 +48,9 @@ def main(argv=None):
     pg_name = None
     try:
         if vendor == "postgres":
-            env["SIMPUL_DATABASE_URL"], pg_name = create_pg_database(env["SIMPUL_DATABASE_URL"])
+            env["SIMPUL_DATABASE_URL"], pg_name = create_pg_database(
+                env["SIMPUL_DATABASE_URL"], "regions"
+            )
         print(f"regions load on a fresh {vendor} database: {describe_database(env)[1]}")
         _, migrate_s = simpul(env, "migrate", "--no-input", "-v", "0")
         print(f"  migrate: {migrate_s:.1f} s")
