@@ -66,6 +66,10 @@ class Region(models.Model):
     def __str__(self):
         return f"{self.name} ({self.code})"
 
+    def get_kind_display(self):
+        # Django's version hashes (and so translates) every choice on each call: slow per row.
+        return str(KIND_LABELS.get(self.kind, self.kind))
+
     @property
     def label(self):
         """'Kabupaten Lima Puluh Kota', 'Kecamatan Harau', 'Nagari Koto Tuo'."""
@@ -76,6 +80,9 @@ class Region(models.Model):
     @property
     def is_village(self):
         return self.level == 4
+
+
+KIND_LABELS = dict(Region.Kind.choices)
 
 
 class VillageLabel(models.Model):

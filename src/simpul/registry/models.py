@@ -153,6 +153,10 @@ class Kim(models.Model):
                 {"longitude": _("Isi lintang dan bujur bersama-sama, atau kosongkan keduanya.")}
             )
 
+    def get_status_display(self):
+        # Django's version hashes (and so translates) every choice on each call: slow per row.
+        return str(_KIM_STATUS_LABELS.get(self.status, self.status))
+
     @property
     def is_public(self):
         return self.status in self.PUBLIC_STATUSES
@@ -183,6 +187,9 @@ class Kim(models.Model):
     @staticmethod
     def random_suffix():
         return secrets.token_hex(2)
+
+
+_KIM_STATUS_LABELS = dict(Kim.Status.choices)
 
 
 class Channel(models.Model):
