@@ -217,3 +217,29 @@ def test_profile_query_count(client, talago, django_assert_num_queries):
     # KIM, sectors, wilayah trail, channels, officers, current SK
     with django_assert_num_queries(6):
         profile(client)
+
+
+def test_logo_is_served_for_public_kim_only(client, pengurus, kim, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from simpul.registry import services
+    from simpul.registry.models import Kim
+
+    settings.MEDIA_ROOT = tmp_path
+    buf = io.BytesIO()
+    Image.new("RGB", (600, 300), "green").save(buf, "PNG")
+    services.kim_logo_set(
+        actor=pengurus, kim=kim, upload=SimpleUploadedFile("logo.png", buf.getvalue())
+    )
+    html = client.get(f"/kim/{kim.slug}/").content.decode()
+    assert f'src="/kim/{kim.slug}/logo.webp"' in html and 'alt="Logo ' in html
+    r = client.get(f"/kim/{kim.slug}/logo.webp")
+    assert r.status_code == 200 and r["Content-Type"] == "image/webp"
+    with Image.open(io.BytesIO(b"".join(r.streaming_content))) as img:
+        assert max(img.size) <= 400
+    Kim.objects.filter(pk=kim.pk).update(status=Kim.Status.PENGAJUAN)
+    assert client.get(f"/kim/{kim.slug}/logo.webp").status_code == 404
+    assert client.get("/kim/tidak-ada/logo.webp").status_code == 404

@@ -9,4 +9,5 @@ urlpatterns = [
     path("cakupan/", views.coverage, name="coverage"),
     path("cakupan/<str:code>/", views.coverage_region, name="coverage-region"),
     path("<slug:slug>/", views.profile, name="profile"),
+    path("<slug:slug>/logo.webp", views.logo, name="logo"),
 ]

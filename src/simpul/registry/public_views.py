@@ -119,6 +119,25 @@ def profile(request, slug):
     return render(request, "registry/public/profile.html", context)
 
 
+@require_safe
+def logo(request, slug):
+    """The logo of a public KIM. Media are not served as a folder (SK scans are private), so
+    the one public kind of upload has its own view. Logos are WebP, EXIF-free, <= 400 px."""
+    from django.http import FileResponse, Http404
+
+    kim = queries.public_kim_or_404(slug)
+    if not kim.logo:
+        raise Http404
+    try:
+        handle = kim.logo.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type="image/webp")
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 # --- coverage ---------------------------------------------------------------
 
 
