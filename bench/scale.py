@@ -252,7 +252,7 @@ SK_SHARE = 0.60
 PHONE_SHARE = 0.10  # each phone is encrypted (Fernet) when planned
 MEMBERS = (9, 26)  # per KIM, uniform: ~17.5 on average, about 1 million nationally
 KIM_CHUNK = 1000  # KIM per round of inserts (with their ~17,000 members)
-# (status, share, days since verification): statuses agree with services.refresh_dormancy
+# (status, share, days since verification): statuses agree with periodic.refresh_dormancy
 # under the default thresholds (90 and 180 days idle), with margins of about ten days.
 KIM_STATUSES = (
     ("aktif", 0.72, (1, 80)),
@@ -454,7 +454,7 @@ def _insert_kim_chunk(ctx, planned):
     kims = [p[0] for p in planned]
     Kim.objects.bulk_create(kims, batch_size=ctx.batch_size)
     # created_at is auto_now_add: date it to the verification (or the pengajuan), so that
-    # services.refresh_dormancy, which also looks at created_at, agrees with the status.
+    # periodic.refresh_dormancy, which also looks at created_at, agrees with the status.
     Kim.objects.filter(pk__in=[k.pk for k in kims]).update(created_at=F("status_changed_at"))
     links, decrees, channels, members = [], [], [], []
     for kim, sector_ids, decree, kim_channels, kim_members in planned:

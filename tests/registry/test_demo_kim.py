@@ -18,7 +18,7 @@ from simpul.accounts.roles import KIM_EDIT, KIM_VERIFY, KIM_VIEW, Role
 from simpul.audit.models import Event
 from simpul.core import demo as core_demo
 from simpul.regions.models import Region
-from simpul.registry import demo, services
+from simpul.registry import demo, periodic, services
 from simpul.registry.models import Channel, Decree, Kim, Member, normalise_kim_name
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +116,7 @@ def test_dormant_pengajuan_and_blank_spots(data_dir):
     computed = Event.objects.filter(action="registry.kim.status_computed")
     assert sorted(e.data["new"] for e in computed) == ["kurang_aktif", "vakum"]
     # The periodic task agrees: running it again changes nothing.
-    assert services.refresh_dormancy() == {}
+    assert periodic.refresh_dormancy() == {}
     assert Kim.objects.filter(status=Kim.Status.AKTIF).count() >= 35
 
     pengajuan = Kim.objects.filter(status=Kim.Status.PENGAJUAN)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from simpul.core.management.commands.scale import load_generator
 from simpul.regions.models import Region
-from simpul.registry import services
+from simpul.registry import periodic
 from simpul.registry.models import (
     Channel,
     Decree,
@@ -131,7 +131,7 @@ def test_statuses_agree_with_the_dormancy_task(debug):
     )
     assert set(statuses) == {"aktif", "kurang_aktif", "vakum", "nonaktif", "pengajuan"}
     assert statuses["aktif"] > sum(statuses.values()) / 2
-    assert services.refresh_dormancy() == {}
+    assert periodic.refresh_dormancy() == {}
     assert not scale_kims().filter(status=Kim.Status.PENGAJUAN, verified_at__isnull=False)
 
 

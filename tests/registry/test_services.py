@@ -14,7 +14,7 @@ from PIL import Image
 from simpul.accounts import scope
 from simpul.accounts.roles import KIM_EDIT, Role
 from simpul.audit.models import Event
-from simpul.registry import rules, services
+from simpul.registry import periodic, rules, services
 from simpul.registry.models import DecreeReminder, Kim, Member, MembershipRule
 
 from ..factories import assign
@@ -272,22 +272,22 @@ def test_dormancy_from_audit_log(pembina_limapuluhkota, pengurus, kim, sibling_k
             "UPDATE audit_event SET created_at = %s WHERE id = %s",
             [now - timedelta(days=100), ev.pk],
         )
-    changes = services.refresh_dormancy(now=now)
+    changes = periodic.refresh_dormancy(now=now)
     assert changes == {"aktif->kurang_aktif": 1, "aktif->vakum": 1}
     kim.refresh_from_db()
     sibling_kim.refresh_from_db()
     assert (kim.status, sibling_kim.status) == ("kurang_aktif", "vakum")
-    assert services.refresh_dormancy(now=now) == {}  # idempotent
+    assert periodic.refresh_dormancy(now=now) == {}  # idempotent
     # New activity brings it back.
     Event.objects.create(
         actor=pengurus, action="registry.kim.updated", kim_id=kim.pk, region_code=kim.region_code
     )
-    assert services.refresh_dormancy() == {"kurang_aktif->aktif": 1}
+    assert periodic.refresh_dormancy() == {"kurang_aktif->aktif": 1}
     # Thresholds are settings per wilayah.
     MembershipRule.objects.create(
         region_code="13.07", less_active_after_days=500, dormant_after_days=600
     )
-    assert services.refresh_dormancy(now=now) == {"vakum->aktif": 1}
+    assert periodic.refresh_dormancy(now=now) == {"vakum->aktif": 1}
 
 
 def test_sk_reminders_once_each_to_officers_and_pembina(
@@ -310,14 +310,14 @@ def test_sk_reminders_once_each_to_officers_and_pembina(
         term_ends_on=today + timedelta(days=50),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.send_decree_reminders(today=today) == 1
-        assert services.send_decree_reminders(today=today) == 0  # idempotent: no double mail
+        assert periodic.send_decree_reminders(today=today) == 1
+        assert periodic.send_decree_reminders(today=today) == 0  # idempotent: no double mail
     smtp.wait_for(1)
     assert sorted(smtp.messages[0]["to"]) == sorted([pengurus.email, pembina_limapuluhkota.email])
     assert "50 hari" in " ".join(smtp.messages[0]["message"]["Subject"].split())
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.send_decree_reminders(today=today + timedelta(days=40)) == 1  # 14-day
-        assert services.send_decree_reminders(today=today + timedelta(days=41)) == 0
+        assert periodic.send_decree_reminders(today=today + timedelta(days=40)) == 1  # 14-day
+        assert periodic.send_decree_reminders(today=today + timedelta(days=41)) == 0
     smtp.wait_for(2)
     assert len(smtp.messages) == 2
     assert DecreeReminder.objects.count() == 2
@@ -349,9 +349,9 @@ def test_unconfirmed_registration_expires_and_can_be_made_again(db, settings):
         consent_purpose="p",
     )
     kim, user = services.kim_self_register(**args)
-    assert services.purge_unconfirmed_registrations() == 0  # the link is still valid
+    assert periodic.purge_unconfirmed_registrations() == 0  # the link is still valid
     later = timezone.now() + timedelta(days=8)
-    assert services.purge_unconfirmed_registrations(now=later) == 1
+    assert periodic.purge_unconfirmed_registrations(now=later) == 1
     assert not Kim.objects.filter(pk=kim.pk).exists()
     assert not type(user).objects.filter(pk=user.pk).exists()
     assert Event.objects.filter(action="registry.kim.registration_expired").exists()

@@ -8,7 +8,7 @@ and one in Bukittinggi, and many kecamatan without any KIM (blank spots).
 
 Everything goes through the registry services with the demo superuser as actor, except the
 two dormant KIM: a service call is audited as the actor's activity, and activity is exactly
-what keeps a KIM "aktif" (services.refresh_dormancy). They are written directly, with an
+what keeps a KIM "aktif" (periodic.refresh_dormancy). They are written directly, with an
 audit event without a person, dated back, and then refresh_dormancy computes their status.
 
 Idempotent: a KIM is matched on (region_code, normalised_name); one that exists is left alone
@@ -29,7 +29,7 @@ from simpul.accounts.models import User, normalise_phone
 from simpul.accounts.roles import Role
 from simpul.regions.models import Region
 
-from . import services
+from . import periodic, services
 from .models import Channel, Decree, Kim, Member, Sector, full_kim_name, normalise_kim_name
 
 # simpul.core.demo imports this module to extend its STEPS, so its helpers are imported
@@ -475,7 +475,7 @@ def step_kims(ctx):
         ctx.created["anggota KIM"] += members
         ctx.created["saluran media"] += channels
     if made_dormant:
-        services.refresh_dormancy(now=ctx.now)
+        periodic.refresh_dormancy(now=ctx.now)
 
 
 def step_kim_people(ctx):
