@@ -184,3 +184,25 @@ def test_wilayah_label_is_the_one_of_the_html_pages(db, code):
 
     regions = queries.regions_for([code])
     assert wilayah_label(code, regions) == queries.wilayah_label(code, regions)
+
+
+def test_public_api_rounds_coordinates_like_the_map_but_kelola_keeps_them(
+    client, login, pembina_limapuluhkota
+):
+    from simpul.registry import services
+
+    kim = services.kim_create(
+        actor=pembina_limapuluhkota,
+        name="KIM Rumah Ketua",
+        region_code="13.07.07.2002",
+        latitude=-0.183457,
+        longitude=100.561234,
+    )
+    body = client.get(f"/api/kim/{kim.slug}/").json()
+    assert (body["latitude"], body["longitude"]) == (-0.18, 100.56)
+    listed = client.get("/api/kim/", {"q": "rumah ketua"}).json()["results"][0]
+    assert (listed["latitude"], listed["longitude"]) == (-0.18, 100.56)
+    assert "183457" not in client.get(f"/api/kim/{kim.slug}/").content.decode()
+    kelola = login(pembina_limapuluhkota).get("/api/kelola/kim/").json()
+    mine = next(k for k in kelola["results"] if k["slug"] == kim.slug)
+    assert (mine["latitude"], mine["longitude"]) == (-0.183457, 100.561234)

@@ -24,6 +24,7 @@ from simpul.api.auth import AUTH
 from simpul.regions.models import Region, ancestor_codes, is_valid_code
 
 from . import kelola_queries, queries, services
+from .coverage import public_point
 from .models import Channel, Kim, Member, Sector
 
 router = Router(tags=["KIM"])
@@ -287,9 +288,15 @@ def wilayah_out(code, regions):
     }
 
 
-def kim_summary(kim, regions):
+def kim_summary(kim, regions, *, exact_position=False):
+    """Exact coordinates only for the back office: a sekretariat is often someone's house,
+    so the public gets them on the same ~2 km grid as the coverage map."""
     names = labels()
     legality = kim.legality
+    point = (kim.latitude, kim.longitude) if exact_position else None
+    if not exact_position:
+        point = public_point(kim.latitude, kim.longitude)
+    lat, lon = point if point else (None, None)
     return {
         "slug": kim.slug,
         "name": kim.name,
@@ -299,8 +306,8 @@ def kim_summary(kim, regions):
         "legality_label": names["legality"][legality],
         "legality_ends_on": kim.legality_ends_on,
         "member_count": kim.member_count,
-        "latitude": _float(kim.latitude),
-        "longitude": _float(kim.longitude),
+        "latitude": _float(lat),
+        "longitude": _float(lon),
         "wilayah": wilayah_out(kim.region_code, regions),
         "sectors": [{"slug": s.slug, "name": s.name} for s in kim.sectors.all()],
     }
@@ -345,7 +352,7 @@ def kim_kelola(kim, regions, actor):
         kim.current_members, key=lambda m: (POSITION_ORDER.get(m.position, 99), m.full_name)
     )
     return {
-        **kim_summary(kim, regions),
+        **kim_summary(kim, regions, exact_position=True),
         "public_id": kim.public_id,
         "status_note": kim.status_note,
         "has_sk": kim.has_sk,

@@ -151,6 +151,16 @@ def blank_spots(coverage):
     return coverage.blank_groups
 
 
+def public_point(lat, lon):
+    """A KIM's position as the public may see it: on the POINT_GRID, or None."""
+    if lat is None or lon is None:
+        return None
+    return (
+        (Decimal(lat) / POINT_GRID).quantize(Decimal(1)) * POINT_GRID,
+        (Decimal(lon) / POINT_GRID).quantize(Decimal(1)) * POINT_GRID,
+    )
+
+
 def kim_points(region):
     """Distinct (lat, lon) of public KIM under `region`, rounded to POINT_GRID (one query)."""
     rows = (
@@ -163,15 +173,7 @@ def kim_points(region):
         .order_by()
         .values_list("latitude", "longitude")
     )
-    return sorted(
-        {
-            (
-                (lat / POINT_GRID).quantize(Decimal(1)) * POINT_GRID,
-                (lon / POINT_GRID).quantize(Decimal(1)) * POINT_GRID,
-            )
-            for lat, lon in rows
-        }
-    )
+    return sorted({public_point(lat, lon) for lat, lon in rows})
 
 
 # --- export -------------------------------------------------------------------
