@@ -26,7 +26,6 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from simpul import audit
@@ -37,6 +36,7 @@ from simpul.regions.resolve import Resolver
 
 from .import_rows import COLUMNS, Report, Row, parse_row, parse_table, sector_index, text
 from .models import Decree, Kim
+from .services import unique_slugs
 
 __all__ = ["COLUMNS", "Report", "Row", "apply_import", "apply_upload", "check_upload", "dry_run"]
 
@@ -217,35 +217,16 @@ def _plan_changes(rows):
 # --- applying --------------------------------------------------------------------------------
 
 
-def _unique_slugs(rows):
-    """'kim-<name>' as the registry's services make them; -2..-5, then a random suffix."""
-    bases = {}
-    for row in rows:
-        base = slugify(row.values["normalised_name"])[:60].strip("-") or "kim"
-        bases[row.number] = f"kim-{base}"
-    candidates = {f"{b}{s}" for b in set(bases.values()) for s in ("", "-2", "-3", "-4", "-5")}
-    taken = set()
-    for chunk in _chunks(sorted(candidates)):
-        taken.update(Kim.objects.filter(slug__in=chunk).values_list("slug", flat=True))
-    slugs = {}
-    for row in rows:
-        base = bases[row.number]
-        for slug in (base, f"{base}-2", f"{base}-3", f"{base}-4", f"{base}-5"):
-            if slug not in taken:
-                break
-        else:
-            slug = f"{base}-{secrets.token_hex(3)}"
-            while slug in taken or Kim.objects.filter(slug=slug).exists():
-                slug = f"{base}-{secrets.token_hex(3)}"
-        taken.add(slug)
-        slugs[row.number] = slug
-    return slugs
-
-
 def _apply(rows, now):
     new = [r for r in rows if r.action == "new"]
     updated = [r for r in rows if r.action == "updated"]
-    slugs = _unique_slugs(new)
+    slugs = dict(
+        zip(
+            [r.number for r in new],
+            unique_slugs([r.values["normalised_name"] for r in new]),
+            strict=True,
+        )
+    )
     for row in new:
         v = row.values
         status = v.get("status") or Kim.Status.AKTIF

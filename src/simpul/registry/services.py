@@ -70,16 +70,30 @@ def check_region(region_code, field="region_code"):
     return region
 
 
-def unique_slug(name, *, exclude_pk=None):
-    base = slugify(normalise_kim_name(name) or name)[:60].strip("-") or "kim"
-    base = f"kim-{base}"
-    slug = base
-    qs = Kim.objects.all() if exclude_pk is None else Kim.objects.exclude(pk=exclude_pk)
-    n = 2
-    while qs.filter(slug=slug).exists():
-        slug = f"{base}-{n}" if n < 6 else f"{base}-{secrets.token_hex(2)}"
-        n += 1
-    return slug
+def unique_slugs(names):
+    """Free slugs for new KIM, in order: 'kim-<name>', then -2 .. -5, then a random suffix.
+    One query per 500 candidates, so an import of thousands of rows stays cheap."""
+    bases = [f"kim-{slugify(normalise_kim_name(n) or n)[:60].strip('-') or 'kim'}" for n in names]
+    tries = ("", "-2", "-3", "-4", "-5")
+    candidates = sorted({b + t for b in set(bases) for t in tries})
+    taken = set()
+    for start in range(0, len(candidates), 500):
+        chunk = candidates[start : start + 500]
+        taken.update(Kim.objects.filter(slug__in=chunk).values_list("slug", flat=True))
+    slugs = []
+    for base in bases:
+        slug = next((base + t for t in tries if base + t not in taken), None)
+        if slug is None:  # a crowded name: a random suffix, checked one by one (rare)
+            slug = f"{base}-{secrets.token_hex(3)}"
+            while slug in taken or Kim.objects.filter(slug=slug).exists():
+                slug = f"{base}-{secrets.token_hex(3)}"
+        taken.add(slug)
+        slugs.append(slug)
+    return slugs
+
+
+def unique_slug(name):
+    return unique_slugs([name])[0]
 
 
 def _record(actor, action, kim, **data):
