@@ -180,10 +180,10 @@ def test_profile_never_shows_a_whatsapp_invite_or_a_phone_number(client, kim):
 )
 def test_wilayah_label_is_the_one_of_the_html_pages(db, code):
     from simpul.registry import queries
-    from simpul.registry.api import wilayah_label
+    from simpul.registry.api import wilayah_out
 
     regions = queries.regions_for([code])
-    assert wilayah_label(code, regions) == queries.wilayah_label(code, regions)
+    assert wilayah_out(code, regions)["label"] == queries.wilayah_label(code, regions)
 
 
 def test_public_api_rounds_coordinates_like_the_map_but_kelola_keeps_them(

@@ -3,6 +3,8 @@ import re
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from simpul.core.choices import display
+
 # PP, PP.KK, PP.KK.CC, PP.KK.CC.DDDD (Kepmendagri)
 # ASCII digits only: \d would also accept e.g. Arabic-Indic or full-width digits.
 CODE_RE = re.compile(r"^[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{4})?)?)?$")
@@ -54,6 +56,7 @@ class Region(models.Model):
     village_count = models.PositiveIntegerField(
         default=0, editable=False, help_text=_("desa/nagari/kelurahan di bawahnya")
     )
+    get_kind_display = display("kind", Kind.choices)
     retired = models.BooleanField(
         default=False, help_text=_("Tidak ada lagi di data Kemendagri yang terakhir dimuat.")
     )
@@ -66,10 +69,6 @@ class Region(models.Model):
     def __str__(self):
         return f"{self.name} ({self.code})"
 
-    def get_kind_display(self):
-        # Django's version hashes (and so translates) every choice on each call: slow per row.
-        return str(KIND_LABELS.get(self.kind, self.kind))
-
     @property
     def label(self):
         """'Kabupaten Lima Puluh Kota', 'Kecamatan Harau', 'Nagari Koto Tuo'."""
@@ -80,9 +79,6 @@ class Region(models.Model):
     @property
     def is_village(self):
         return self.level == 4
-
-
-KIND_LABELS = dict(Region.Kind.choices)
 
 
 class VillageLabel(models.Model):

@@ -8,12 +8,11 @@ Outside the caller's scope is 404, the same as a KIM that does not exist.
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -233,40 +232,6 @@ def _float(value):
     return float(value) if value is not None else None
 
 
-@lru_cache(maxsize=8)
-def _labels_for(language):
-    def strings(choices):
-        return {value: str(label) for value, label in choices}
-
-    return {
-        "status": strings(Kim.Status.choices),
-        "legality": strings(Kim.LEGALITY_LABELS.items()),
-        "position": strings(Member.Position.choices),
-        "channel": strings(Channel.Kind.choices),
-        "region_kind": strings(Region.Kind.choices),
-    }
-
-
-def labels():
-    """Choice labels in the active language, translated once: get_FOO_display() translates
-    every choice of the field on each call, which was most of a 100-row page's time."""
-    return _labels_for(translation.get_language())
-
-
-def wilayah_label(code, regions):
-    """queries.wilayah_label, with the kind names from labels() (tests keep the two equal)."""
-    kinds = labels()["region_kind"]
-
-    def label(region):
-        return region.name if region.level <= 2 else f"{kinds[region.kind]} {region.name}"
-
-    chain = [*ancestor_codes(code), code]
-    parts = [label(regions[c]) for c in reversed(chain) if c in regions and c.count(".") >= 1]
-    if not parts and code in regions:
-        parts = [label(regions[code])]
-    return ", ".join(parts) or code
-
-
 def wilayah_out(code, regions):
     region = regions.get(code)
     by_level = {regions[c].level: regions[c] for c in ancestor_codes(code) if c in regions}
@@ -281,7 +246,7 @@ def wilayah_out(code, regions):
         "code": code,
         "name": region.name if region else code,
         "kind": region.kind if region else "",
-        "label": wilayah_label(code, regions),
+        "label": queries.wilayah_label(code, regions),
         "kecamatan": name(3) if (region is None or region.level >= 3) else None,
         "kabupaten_kota": name(2),
         "provinsi": name(1),
@@ -291,19 +256,16 @@ def wilayah_out(code, regions):
 def kim_summary(kim, regions, *, exact_position=False):
     """Exact coordinates only for the back office: a sekretariat is often someone's house,
     so the public gets them on the same ~2 km grid as the coverage map."""
-    names = labels()
     legality = kim.legality
-    point = (kim.latitude, kim.longitude) if exact_position else None
-    if not exact_position:
-        point = public_point(kim.latitude, kim.longitude)
-    lat, lon = point if point else (None, None)
+    exact = (kim.latitude, kim.longitude)
+    lat, lon = exact if exact_position else (public_point(*exact) or (None, None))
     return {
         "slug": kim.slug,
         "name": kim.name,
         "status": kim.status,
-        "status_label": names["status"][kim.status],
+        "status_label": kim.get_status_display(),
         "legality": legality,
-        "legality_label": names["legality"][legality],
+        "legality_label": str(kim.legality_label),
         "legality_ends_on": kim.legality_ends_on,
         "member_count": kim.member_count,
         "latitude": _float(lat),
@@ -319,7 +281,7 @@ def public_channel_out(channel):
     shown = queries.public_channel(channel)
     return {
         "kind": channel.kind,
-        "kind_label": labels()["channel"][channel.kind],
+        "kind_label": channel.get_kind_display(),
         "handle": shown.handle,
         "url": shown.url,
         "audience": shown.audience,
@@ -332,7 +294,7 @@ def member_out(member, *, private):
         "public_id": member.public_id,
         "full_name": member.full_name,
         "position": member.position,
-        "position_label": labels()["position"][member.position],
+        "position_label": member.get_position_display(),
         "started_on": member.started_on,
         "ended_on": member.ended_on,
         "phone": member.phone if private else mask_phone(member.phone),

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from simpul.accounts.models import public_id
+from simpul.core.choices import display
 
 from .crypto import EncryptedTextField
 
@@ -114,6 +115,7 @@ class Kim(models.Model):
         default=Status.PENGAJUAN,
         db_index=True,
     )
+    get_status_display = display("status", Status.choices)
     status_note = models.TextField(_("catatan status"), blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
@@ -153,10 +155,6 @@ class Kim(models.Model):
                 {"longitude": _("Isi lintang dan bujur bersama-sama, atau kosongkan keduanya.")}
             )
 
-    def get_status_display(self):
-        # Django's version hashes (and so translates) every choice on each call: slow per row.
-        return str(_KIM_STATUS_LABELS.get(self.status, self.status))
-
     @property
     def is_public(self):
         return self.status in self.PUBLIC_STATUSES
@@ -189,9 +187,6 @@ class Kim(models.Model):
         return secrets.token_hex(2)
 
 
-_KIM_STATUS_LABELS = dict(Kim.Status.choices)
-
-
 class Channel(models.Model):
     class Kind(models.TextChoices):
         WEBSITE = "website", _("Situs web")
@@ -208,6 +203,7 @@ class Channel(models.Model):
     kim = models.ForeignKey(Kim, on_delete=models.CASCADE, related_name="channels")
     region_code = models.CharField(max_length=13, db_index=True)
     kind = models.CharField(_("jenis"), max_length=12, choices=Kind.choices)
+    get_kind_display = display("kind", Kind.choices)
     handle = models.CharField(_("akun atau alamat"), max_length=300, blank=True)
     audience = models.PositiveIntegerField(_("jumlah pengikut/anggota"), null=True, blank=True)
     last_updated_on = models.DateField(_("terakhir diperbarui"), null=True, blank=True)
@@ -316,6 +312,7 @@ class Member(models.Model):
     position = models.CharField(
         _("jabatan"), max_length=20, choices=Position.choices, default=Position.ANGGOTA
     )
+    get_position_display = display("position", Position.choices)
     started_on = models.DateField(_("mulai"), default=timezone.localdate)
     ended_on = models.DateField(_("berakhir"), null=True, blank=True)
     phone = EncryptedTextField(_("nomor telepon"), blank=True)
