@@ -256,6 +256,8 @@ OTP_STATIC_THROTTLE_FACTOR = 0
 # within LOGIN_WINDOW seconds, logins are refused until the window has passed.
 LOGIN_MAX_FAILURES = _env_int("SIMPUL_LOGIN_MAX_FAILURES", 5)
 LOGIN_WINDOW = _env_int("SIMPUL_LOGIN_WINDOW", 15 * 60)
+# Public KIM self-registrations allowed from one IP address in the same window.
+REGISTRATIONS_PER_IP = _env_int("SIMPUL_REGISTRATIONS_PER_IP", 5)
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]

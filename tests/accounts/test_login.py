@@ -198,3 +198,13 @@ def test_logout_is_post_only(login, warga):
     assert c.get("/akun/keluar/").status_code == 405
     assert c.post("/akun/keluar/").status_code == 302
     assert c.get("/kelola/").status_code == 302
+
+
+def test_registration_limit_is_its_own_setting(settings):
+    settings.LOGIN_MAX_FAILURES, settings.REGISTRATIONS_PER_IP = 50, 2
+    assert throttle.limit("register-ip") == 2
+    assert throttle.limit("email") == 50 and throttle.limit("ip") == 200
+    for _ in range(2):
+        throttle.failed(("register-ip", "10.0.0.1"))
+    assert throttle.retry_after(("register-ip", "10.0.0.1")) > 0
+    assert throttle.retry_after(("register-ip", "10.0.0.2")) == 0

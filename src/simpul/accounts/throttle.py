@@ -27,6 +27,8 @@ LIMIT_FACTOR = {"ip": 4}
 
 
 def limit(kind):
+    if kind == "register-ip":  # KIM self-registrations, not failures: their own setting
+        return settings.REGISTRATIONS_PER_IP
     return settings.LOGIN_MAX_FAILURES * LIMIT_FACTOR.get(kind, 1)
 
 
