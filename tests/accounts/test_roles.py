@@ -112,3 +112,16 @@ def test_ending_a_role_outside_scope_is_404(login, admin_other_province, pembina
 def test_ending_is_post_only(login, admin_sumbar, pembina_bukittinggi):
     a = RoleAssignment.objects.get(user=pembina_bukittinggi)
     assert login(admin_sumbar).get(f"/kelola/peran/{a.public_id}/akhiri/").status_code == 405
+
+
+def test_only_who_may_give_a_role_may_end_it(login, admin_sumbar, warga, kim, pengurus):
+    from simpul.accounts.models import RoleAssignment
+
+    c = login(admin_sumbar)
+    html = c.get("/kelola/peran/").content.decode()
+    a = RoleAssignment.objects.get(user=warga)  # warga is nobody's to hand out
+    assert f"/kelola/peran/{a.public_id}/akhiri/" not in html
+    r = c.post(f"/kelola/peran/{a.public_id}/akhiri/", follow=True)
+    assert "hanya bisa diakhiri oleh yang boleh memberikannya" in r.content.decode()
+    a.refresh_from_db()
+    assert a.ends_at is None

@@ -67,19 +67,26 @@ class NotAllowed(Exception):
 
 
 @transaction.atomic
+def may_hand_out(actor, role, *, region_code=None, kim=None):
+    """May `actor` give (or end) `role` at this wilayah code or KIM? None = the system."""
+    if actor is None or actor.is_superuser:
+        return True
+    target_code = kim.region_code if kim is not None else (region_code or "")
+    return any(
+        role in ASSIGNABLE.get(g.role, ())
+        and (
+            (g.region_code is not None and scope.code_in(target_code, g.region_code))
+            or (g.kim_id is not None and kim is not None and g.kim_id == kim.pk)
+        )
+        for g in scope.grants(actor)
+    )
+
+
 def role_assign(*, actor, user, role, region_code=None, kim=None, office=None):
     """Give `user` a role at a wilayah code or a KIM, if the actor may hand it out there."""
     target_code = kim.region_code if kim is not None else region_code
-    if actor is not None and not actor.is_superuser:
-        allowed = {
-            r
-            for g in scope.grants(actor)
-            for r in ASSIGNABLE.get(g.role, ())
-            if (g.region_code is not None and scope.code_in(target_code or "", g.region_code))
-            or (g.kim_id is not None and kim is not None and g.kim_id == kim.pk)
-        }
-        if role not in allowed:
-            raise NotAllowed(role)
+    if not may_hand_out(actor, role, region_code=region_code, kim=kim):
+        raise NotAllowed(role)
     if role in KIM_ROLES:
         assignment = RoleAssignment(user=user, role=role, kim=kim, office=office, granted_by=actor)
     else:
@@ -103,7 +110,13 @@ def role_assign(*, actor, user, role, region_code=None, kim=None, office=None):
 
 @transaction.atomic
 def role_end(*, actor, assignment):
+    """End an assignment (officials rotate); only who may give that role there may end it."""
     from django.utils import timezone
+
+    if not may_hand_out(
+        actor, assignment.role, region_code=assignment.region_code, kim=assignment.kim
+    ):
+        raise NotAllowed(assignment.role)
 
     assignment.ends_at = timezone.now()
     assignment.save(update_fields=["ends_at"])

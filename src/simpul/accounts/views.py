@@ -15,6 +15,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from simpul import audit
+from simpul.regions.models import Region
 
 from . import scope, services, throttle
 from .forms import LoginForm, QueuedPasswordResetForm, TokenForm, throttled_message
@@ -239,6 +240,11 @@ def role_list(request):
         actor, role=request.GET.get("peran", ""), q=request.GET.get("q", "").strip()
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    regions = Region.objects.in_bulk([a.region_code for a in page if a.region_code])
+    for a in page:
+        region = regions.get(a.region_code)
+        a.region_label = region.label if region else a.region_code
+        a.can_end = services.may_hand_out(actor, a.role, region_code=a.region_code, kim=a.kim)
     return render(request, "accounts/role_list.html", {"form": form, "page": page})
 
 
@@ -252,6 +258,14 @@ def role_end(request, public_id):
     assignment = assignment_for(request.user, public_id)
     if assignment.user_id == request.user.pk:
         messages.error(request, _("Anda tidak dapat mengakhiri peran Anda sendiri."))
+    elif not services.may_hand_out(
+        request.user, assignment.role, region_code=assignment.region_code, kim=assignment.kim
+    ):
+        messages.error(
+            request,
+            _("Peran %(role)s hanya bisa diakhiri oleh yang boleh memberikannya.")
+            % {"role": assignment.get_role_display()},
+        )
     else:
         services.role_end(actor=request.user, assignment=assignment)
         messages.success(
