@@ -177,6 +177,8 @@ INSTALLED_APPS = [
     "simpul.accounts",
     "simpul.audit",
     "simpul.registry",
+    "simpul.newsroom",
+    "simpul.broadcasts",
     "simpul.api",
 ]
 

@@ -18,12 +18,18 @@ kelola = (
         path("kim/impor/", include("simpul.registry.import_urls")),
         # After any "kim/impor/" entry, so /kelola/kim/impor/ is not taken for a KIM slug.
         path("kim/", include("simpul.registry.kelola_urls")),
+        path("warta/", include("simpul.newsroom.kelola_urls")),
+        path("siaran/", include("simpul.broadcasts.kelola_urls")),
     ],
     "kelola",
 )
 
 urlpatterns = [
     path("", include("simpul.web.urls")),
+    # Warta (/berita/, /cari/, /sitemap.xml, /kim/<slug>/rss/) and Siaran (/siaran/, /s/<code>,
+    # /langganan/, provider webhooks) before kim/, so their kim/... feeds are not KIM slugs.
+    path("", include("simpul.newsroom.public_urls")),
+    path("", include("simpul.broadcasts.public_urls")),
     path("wilayah/", include("simpul.regions.urls")),
     path("kim/", include("simpul.registry.public_urls")),
     path("daftar-kim/", include("simpul.registry.registration_urls")),

@@ -27,21 +27,51 @@ KIM_EDIT = "kim.edit"
 KIM_VIEW_PRIVATE = "kim.view_private"  # unmasked phone numbers
 ARTICLE_WRITE = "article.write"
 ARTICLE_PUBLISH = "article.publish"
+ARTICLE_UNPUBLISH = "article.unpublish"  # an office takes a published article down
 SIARAN_SEND = "siaran.send"
+SIARAN_APPROVE = "siaran.approve"  # second pair of eyes where an office requires it
+SIARAN_VIEW = "siaran.view"  # siaran and reach ledgers inside the scope (read only)
+SIARAN_RELAY = "siaran.relay"  # a KIM's inbox: read, acknowledge, relay
 TASKS_VIEW = "tasks.view"  # failed background tasks: global, so national only
 
-_OFFICE_COMMON = {KELOLA, AUDIT_VIEW, KIM_VIEW}
+_OFFICE_COMMON = {KELOLA, AUDIT_VIEW, KIM_VIEW, SIARAN_VIEW}
 
 CAPABILITIES = {
     Role.NASIONAL: _OFFICE_COMMON
-    | {OFFICE_MANAGE, ROLE_ASSIGN, REGION_CONFIGURE, SIARAN_SEND, TASKS_VIEW},
+    | {OFFICE_MANAGE, ROLE_ASSIGN, REGION_CONFIGURE, SIARAN_SEND, SIARAN_APPROVE, TASKS_VIEW},
     Role.ADMIN_PROVINSI: _OFFICE_COMMON
-    | {OFFICE_MANAGE, ROLE_ASSIGN, REGION_CONFIGURE, KIM_VERIFY, KIM_REGISTER, SIARAN_SEND},
+    | {
+        OFFICE_MANAGE,
+        ROLE_ASSIGN,
+        REGION_CONFIGURE,
+        KIM_VERIFY,
+        KIM_REGISTER,
+        ARTICLE_UNPUBLISH,
+        SIARAN_SEND,
+        SIARAN_APPROVE,
+    },
     Role.PEMBINA: _OFFICE_COMMON
-    | {ROLE_ASSIGN, KIM_REGISTER, KIM_VERIFY, KIM_EDIT, KIM_VIEW_PRIVATE, SIARAN_SEND},
+    | {
+        ROLE_ASSIGN,
+        KIM_REGISTER,
+        KIM_VERIFY,
+        KIM_EDIT,
+        KIM_VIEW_PRIVATE,
+        ARTICLE_UNPUBLISH,
+        SIARAN_SEND,
+        SIARAN_APPROVE,
+    },
     Role.OPERATOR_WILAYAH: _OFFICE_COMMON,
-    Role.PENGURUS: {KELOLA, KIM_VIEW, KIM_EDIT, KIM_VIEW_PRIVATE, ARTICLE_WRITE, ARTICLE_PUBLISH},
-    Role.ANGGOTA: {KELOLA, KIM_VIEW, ARTICLE_WRITE},
+    Role.PENGURUS: {
+        KELOLA,
+        KIM_VIEW,
+        KIM_EDIT,
+        KIM_VIEW_PRIVATE,
+        ARTICLE_WRITE,
+        ARTICLE_PUBLISH,  # the KIM's redaksi: publish, return, moderate comments
+        SIARAN_RELAY,
+    },
+    Role.ANGGOTA: {KELOLA, KIM_VIEW, ARTICLE_WRITE, SIARAN_RELAY},
     Role.WARGA: set(),
 }
 

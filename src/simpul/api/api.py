@@ -12,6 +12,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
+from simpul.broadcasts.api import router as broadcasts_router
+from simpul.newsroom.api import router as newsroom_router
 from simpul.registry.api import router as registry_router
 
 from .errors import django_errors, schema_errors
@@ -69,3 +71,5 @@ def _http_error(request, exc):
 
 
 api.add_router("/", registry_router)
+api.add_router("/", newsroom_router)
+api.add_router("/", broadcasts_router)

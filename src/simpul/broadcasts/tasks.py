@@ -1,0 +1,1 @@
+"""Background work of siaran: fan-out and delivery."""
