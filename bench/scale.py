@@ -14,9 +14,11 @@ Run it with `simpul scale`; this module is loaded from the repository's bench/ f
 """
 
 import random
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 from django.db import connection, models, transaction
 from django.db.models import F
@@ -531,6 +533,14 @@ STEPS = [
     ("office_people", step_office_people),
     ("kim", step_kim),
 ]
+
+# Warta (articles, comments) and Siaran (subscribers) need the KIM above.
+# Loaded by file path (simpul scale), so the sibling modules are found by file path too.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scale_siaran import STEPS as SIARAN_STEPS  # noqa: E402
+from scale_warta import STEPS as WARTA_STEPS  # noqa: E402
+
+STEPS += WARTA_STEPS + SIARAN_STEPS
 
 
 def generate(*, preset, seed=1, batch_size=BATCH_SIZE, log=None, steps=None):

@@ -278,6 +278,12 @@ from simpul.registry.demo import STEPS as REGISTRY_STEPS  # noqa: E402
 
 STEPS += REGISTRY_STEPS
 
+# Warta articles and comments, then a siaran relayed by demo KIM (both need the KIM above).
+from simpul.broadcasts.demo import STEPS as BROADCAST_STEPS  # noqa: E402
+from simpul.newsroom.demo import STEPS as NEWSROOM_STEPS  # noqa: E402
+
+STEPS += NEWSROOM_STEPS + BROADCAST_STEPS
+
 
 # --- running ----------------------------------------------------------------
 

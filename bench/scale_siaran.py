@@ -1,0 +1,3 @@
+"""Scale steps for Siaran: subscribers nationally (appended to scale.STEPS)."""
+
+STEPS = []

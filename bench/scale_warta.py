@@ -1,0 +1,3 @@
+"""Scale steps for Warta: articles and comments nationally (appended to scale.STEPS)."""
+
+STEPS = []

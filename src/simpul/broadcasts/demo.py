@@ -1,0 +1,3 @@
+"""Siaran demo (`simpul demo`), appended to simpul.core.demo.STEPS."""
+
+STEPS = []
