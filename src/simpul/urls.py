@@ -18,7 +18,9 @@ kelola = (
         path("kim/impor/", include("simpul.registry.import_urls")),
         # After any "kim/impor/" entry, so /kelola/kim/impor/ is not taken for a KIM slug.
         path("kim/", include("simpul.registry.kelola_urls")),
+        path("warta/moderasi/", include("simpul.newsroom.moderation_urls")),
         path("warta/", include("simpul.newsroom.kelola_urls")),
+        path("siaran/", include("simpul.broadcasts.ledger_urls")),
         path("siaran/", include("simpul.broadcasts.kelola_urls")),
     ],
     "kelola",
@@ -29,7 +31,9 @@ urlpatterns = [
     # Warta (/berita/, /cari/, /sitemap.xml, /kim/<slug>/rss/) and Siaran (/siaran/, /s/<code>,
     # /langganan/, provider webhooks) before kim/, so their kim/... feeds are not KIM slugs.
     path("", include("simpul.newsroom.public_urls")),
+    path("cari/", include("simpul.newsroom.search_urls")),
     path("", include("simpul.broadcasts.public_urls")),
+    path("langganan/", include("simpul.broadcasts.subscribe_urls")),
     path("wilayah/", include("simpul.regions.urls")),
     path("kim/", include("simpul.registry.public_urls")),
     path("daftar-kim/", include("simpul.registry.registration_urls")),

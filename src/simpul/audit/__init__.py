@@ -1,7 +1,7 @@
 """Append-only audit log. Services call `record(...)` inside their transaction."""
 
 # Writes to these are shown on public pages: recording one invalidates the page cache.
-PUBLIC_CONTENT = ("regions.", "registry.")
+PUBLIC_CONTENT = ("regions.", "registry.", "newsroom.", "broadcasts.")
 
 
 def record(
