@@ -7,4 +7,9 @@ class BroadcastsConfig(AppConfig):
     verbose_name = _("Siaran")
 
     def ready(self):
+        from simpul.core.jobs import register_periodic  # noqa: F401
+
         from . import tasks  # noqa: F401
+
+        # --- siaran (scheduled sending): helper B1 ---
+        # --- delivery (sweeps, retries): helper B2 ---

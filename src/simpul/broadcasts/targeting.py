@@ -1,0 +1,1 @@
+"""Who a siaran reaches: the KIM and the subscribers of its target (helper B3)."""
