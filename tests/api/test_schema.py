@@ -40,6 +40,16 @@ def test_schema_names_every_endpoint_and_both_ways_to_authenticate():
         ("POST", "/api/kim/{slug}/verifikasi/"),
         ("POST", "/api/kim/{slug}/anggota/"),
         ("GET", "/api/kelola/kim/"),
+        ("GET", "/api/berita/"),
+        ("GET", "/api/berita/{slug}/"),
+        ("GET", "/api/cari/"),
+        ("POST", "/api/kelola/berita/"),
+        ("GET", "/api/kelola/berita/{public_id}/"),
+        ("PATCH", "/api/kelola/berita/{public_id}/"),
+        ("POST", "/api/kelola/berita/{public_id}/ajukan/"),
+        ("POST", "/api/kelola/berita/{public_id}/terbitkan/"),
+        ("POST", "/api/kelola/berita/{public_id}/kembalikan/"),
+        ("POST", "/api/kelola/berita/{public_id}/turunkan/"),
     }
     schemes = schema["components"]["securitySchemes"]
     assert {s["type"] for s in schemes.values()} == {"http", "apiKey"}

@@ -45,7 +45,12 @@ def counts():
 
 
 def test_registry_steps_are_part_of_the_demo():
-    assert core_demo.STEPS[-2:] == [demo.step_kims, demo.step_kim_people]
+    steps = core_demo.STEPS
+    at = steps.index(demo.step_kims)
+    assert steps[at : at + 2] == [demo.step_kims, demo.step_kim_people]
+    # Warta and Siaran come after the KIM they write about.
+    later = {s.__module__ for s in steps[at + 2 :]}
+    assert later == {"simpul.newsroom.demo", "simpul.broadcasts.demo"}
 
 
 def test_demo_kim_across_west_sumatra(data_dir):

@@ -214,8 +214,8 @@ def test_profile_query_count(client, talago, django_assert_num_queries):
     for i in range(5):
         ChannelFactory(kim=talago)
         MemberFactory(kim=talago, public_officer=True, full_name=f"Pengurus {i}")
-    # KIM, sectors, wilayah trail, channels, officers, current SK
-    with django_assert_num_queries(6):
+    # KIM, sectors, wilayah trail, channels, officers, current SK, latest articles
+    with django_assert_num_queries(7):
         profile(client)
 
 

@@ -64,3 +64,29 @@ def test_indonesian_by_default_even_for_english_browsers(client, db):
     assert (
         "Indonesian regions" in r.content.decode() or "Regions of Indonesia" in r.content.decode()
     )
+
+
+MENU = {
+    "/kelola/warta/": "Warta",
+    "/kelola/warta/moderasi/": "Moderasi",
+    "/kelola/siaran/kotak/": "Kotak siaran",
+    "/kelola/siaran/": "Siaran",
+}
+MENU_EXPECT = {
+    "pengurus": {"/kelola/warta/", "/kelola/warta/moderasi/", "/kelola/siaran/kotak/"},
+    "anggota": {"/kelola/warta/", "/kelola/siaran/kotak/"},
+    "pembina_limapuluhkota": {"/kelola/warta/", "/kelola/warta/moderasi/", "/kelola/siaran/"},
+    "warga": set(),
+}
+
+
+@pytest.mark.parametrize("persona", list(MENU_EXPECT), indirect=True)
+def test_menu_links_follow_capabilities(persona):
+    """Each role sees the Warta and Siaran links it can use, and each link opens."""
+    name, user, client = persona
+    html = client.get("/kelola/").content.decode()
+    for href in MENU:
+        linked = f'href="{href}"' in html
+        assert linked == (href in MENU_EXPECT[name]), (name, href)
+        if linked:
+            assert client.get(href, follow=True).status_code == 200, href

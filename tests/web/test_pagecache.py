@@ -57,3 +57,27 @@ def test_language_switch_refuses_foreign_redirects_and_unknown_codes(client, db)
     r = client.get("/bahasa/en/", {"next": "https://jahat.example/"})
     assert r["Location"] == "/"
     assert client.get("/bahasa/xx/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("action", "bumps"),
+    [
+        ("newsroom.article.published", True),
+        ("broadcasts.siaran.sent", True),
+        ("registry.kim.verified", True),
+        ("broadcasts.subscriber.subscribed", False),
+        ("broadcasts.relay.logged", False),
+        ("broadcasts.inbox.acknowledged", False),
+        ("newsroom.reply_request.received", False),
+    ],
+)
+def test_only_public_content_writes_empty_the_cache(
+    client, page_cache, db, django_capture_on_commit_callbacks, action, bumps
+):
+    from simpul import audit
+
+    client.get("/wilayah/")
+    assert client.get("/wilayah/")["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        audit.record(actor=None, action=action, region_code="13")
+    assert (client.get("/wilayah/")["X-Page-Cache"] == "miss") == bumps

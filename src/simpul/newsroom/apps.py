@@ -7,5 +7,8 @@ class NewsroomConfig(AppConfig):
     verbose_name = _("Warta KIM")
 
     def ready(self):
-        # Periodic work (scheduled publishing) registers itself here once it exists.
-        from . import tasks  # noqa: F401
+        from simpul.core.jobs import register_periodic
+
+        from . import tasks
+
+        register_periodic(tasks.publish_due, every=60)

@@ -284,3 +284,30 @@ class OfficialText(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class Fingerprint(models.Model):
+    """One LSH band of the MinHash of a published article or an official text (copy guard).
+
+    A draft's candidates are the rows sharing one of its band values (an indexed lookup,
+    cheap at a million articles); only those are compared word by word."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    official = models.ForeignKey(
+        OfficialText, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    band = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(article__isnull=False, official__isnull=True)
+                | models.Q(article__isnull=True, official__isnull=False),
+                name="fingerprint_one_source",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.band)

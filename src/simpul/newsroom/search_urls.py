@@ -1,4 +1,6 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import search_views
 
 app_name = "cari"
-urlpatterns = []
+urlpatterns = [path("", search_views.results, name="results")]

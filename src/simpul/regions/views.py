@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from simpul.newsroom import queries as warta_queries
 from simpul.registry import queries as kim_queries
 from simpul.web.pagecache import public_page
 
@@ -29,6 +30,7 @@ def detail(request, code):
         "crumbs": queries.breadcrumbs(region),
         "children": children,
         "kim_total": kim_total,
+        "news": warta_queries.region_latest(region.code),
     }
     return render(request, "regions/detail.html", context)
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from simpul.newsroom import queries as warta_queries
 from simpul.regions import queries as region_queries
 from simpul.regions.models import is_valid_code
 from simpul.web.pagecache import public_page
@@ -115,6 +116,9 @@ def profile(request, slug):
         "officers": queries.public_officers(kim),
         "decree": queries.current_decree(kim),
         "kimid_url": kim.kimid_url if kim.kimid_url.startswith(("https://", "http://")) else "",
+        "news": warta_queries.kim_latest(kim),
+        "news_url": reverse("warta:list") + f"?kim={kim.slug}",
+        "news_feed": reverse("warta:feed-kim", args=[kim.slug]),
     }
     return render(request, "registry/public/profile.html", context)
 

@@ -6,7 +6,16 @@ from django.template import loader
 from django.views.decorators.http import require_safe
 
 from simpul.accounts import scope
-from simpul.accounts.roles import AUDIT_VIEW, KIM_VIEW, ROLE_ASSIGN, TASKS_VIEW
+from simpul.accounts.roles import (
+    AUDIT_VIEW,
+    KIM_VIEW,
+    ROLE_ASSIGN,
+    SIARAN_RELAY,
+    SIARAN_VIEW,
+    TASKS_VIEW,
+)
+from simpul.newsroom import kelola_views as newsroom_kelola_views
+from simpul.newsroom import moderation_queries
 
 from . import queries
 from .pagecache import public_page
@@ -15,7 +24,9 @@ from .pagecache import public_page
 @require_safe
 @public_page()
 def home(request):
-    return render(request, "web/home.html")
+    from simpul.newsroom import queries as warta
+
+    return render(request, "web/home.html", {"warta": warta.home_sections()})
 
 
 @require_safe
@@ -66,6 +77,11 @@ def kelola_home(request):
         "can_kim": scope.has_capability(user, KIM_VIEW),
         "can_roles": scope.has_capability(user, ROLE_ASSIGN),
         "can_tasks": scope.has_capability(user, TASKS_VIEW),
+        "can_warta": newsroom_kelola_views.has_warta(user),
+        "can_moderate": moderation_queries.can_moderate(user)
+        or moderation_queries.can_see_replies(user),
+        "can_siaran": scope.has_capability(user, SIARAN_VIEW),
+        "can_inbox": bool(scope.kim_ids(user, SIARAN_RELAY)),
         "failed_tasks": queries.failed_task_count()
         if scope.has_capability(user, TASKS_VIEW)
         else 0,

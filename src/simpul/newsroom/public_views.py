@@ -1,0 +1,151 @@
+"""Public Warta pages: the news list (/berita/) and the article page (/berita/<slug>/).
+
+Anonymous visitors get cached copies (`public_page`); publishing, correcting and moderating
+are audited with `newsroom.` actions, which invalidate the cache. Pages carry no CSRF token
+for anonymous visitors: the comment forms are shown only to people who are logged in (their
+pages are never cached).
+"""
+
+from django import forms
+from django.conf import settings
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
+
+from simpul.regions.models import is_valid_code
+from simpul.registry import queries as kim_queries
+from simpul.web.pagecache import public_page
+from simpul.web.paginator import CappedPaginator
+from simpul.web.share import share_links
+
+from . import queries
+from .comments import can_comment, comment_mode
+from .models import Adinda, KimNewsroom
+
+
+class ListFilterForm(forms.Form):
+    wilayah = forms.CharField(
+        label=gettext_lazy("Kode wilayah"),
+        required=False,
+        max_length=20,
+        help_text=gettext_lazy("mis. 13.07 untuk Kabupaten Lima Puluh Kota"),
+    )
+    sektor = forms.ChoiceField(label=gettext_lazy("Sektor"), required=False)
+    adinda = forms.ChoiceField(
+        label=gettext_lazy("ADINDA"),
+        required=False,
+        choices=[("", gettext_lazy("Semua kegiatan"))] + list(Adinda.choices),
+    )
+    kim = forms.SlugField(label=gettext_lazy("KIM (alamat singkat)"), required=False)
+    dari = forms.DateField(
+        label=gettext_lazy("Terbit sejak"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    sampai = forms.DateField(
+        label=gettext_lazy("Terbit sampai"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, data, *, sectors):
+        super().__init__(data)
+        self.fields["sektor"].choices = [("", _("Semua sektor")), *sectors]
+        self.fields["wilayah"].widget.attrs.update(inputmode="decimal", autocomplete="off")
+
+    def clean_wilayah(self):
+        code = self.cleaned_data["wilayah"].strip()
+        if code and not is_valid_code(code):
+            raise forms.ValidationError(
+                _("Kode wilayah “%(code)s” tidak sah. Tulis kode Kemendagri seperti 13.07."),
+                params={"code": code},
+            )
+        return code
+
+    def clean(self):
+        data = super().clean()
+        if data.get("dari") and data.get("sampai") and data["dari"] > data["sampai"]:
+            self.add_error(
+                "sampai", _("Tanggal “Terbit sampai” harus sama atau sesudah “Terbit sejak”.")
+            )
+        return data
+
+
+@require_safe
+@public_page()
+def article_list(request):
+    form = ListFilterForm(request.GET, sectors=kim_queries.sector_choices())
+    valid = form.is_valid()
+    filters = {k: v for k, v in form.cleaned_data.items() if v} if valid else {}
+    articles = (
+        queries.article_list(
+            wilayah=filters.get("wilayah"),
+            sector=filters.get("sektor"),
+            adinda=filters.get("adinda"),
+            kim=filters.get("kim"),
+            date_from=filters.get("dari"),
+            date_to=filters.get("sampai"),
+        )
+        if valid
+        else queries.published().none()
+    )
+    page = CappedPaginator(articles, queries.PER_PAGE).get_page(request.GET.get("page"))
+    wilayah_code = filters.get("wilayah")
+    rows, regions = queries.cards(page.object_list, extra_codes=[wilayah_code or ""])
+    wilayah = regions.get(wilayah_code) if wilayah_code else None
+    query = request.GET.copy()
+    query.pop("page", None)
+    feed = reverse("warta:feed-rss")
+    if wilayah and wilayah.level == 2:
+        feed = reverse("warta:feed-wilayah", args=[wilayah.code])
+    elif filters.get("sektor") and len(filters) == 1:
+        feed = reverse("warta:feed-sektor", args=[filters["sektor"]])
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "wilayah": wilayah,
+        "filtered": bool(filters),
+        "query": query.urlencode(),
+        "feed_url": feed,
+    }
+    return render(request, "newsroom/public/list.html", context)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=gettext_lazy("Komentar"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 2000}),
+    )
+    parent = forms.CharField(required=False, widget=forms.HiddenInput, max_length=16)
+    # Honeypot: hidden from people (CSS), filled in by naive bots.
+    situs = forms.CharField(label=gettext_lazy("Jangan diisi"), required=False)
+
+
+def render_article(request, article, *, comment_form=None, status=200):
+    """The article page. Also used by the comment view to show a form with its errors."""
+    context = queries.article_page(article)
+    path = reverse("warta:detail", args=[article.slug])
+    context.update(
+        article=article,
+        canonical=settings.SITE_URL + path,
+        share=share_links(settings.SITE_URL + path, article.title),
+        comment_form=comment_form or CommentForm(),
+    )
+    mode, is_open = comment_mode(article.kim_id)
+    context.update(
+        comments_open=is_open,
+        can_comment=can_comment(request.user),
+        approve_first=mode == KimNewsroom.CommentMode.APPROVE_FIRST,
+    )
+    return render(request, "newsroom/public/article.html", context, status=status)
+
+
+@require_safe
+@public_page()
+def article_detail(request, slug):
+    article = queries.public_article_or_404(slug)
+    return render_article(request, article)
