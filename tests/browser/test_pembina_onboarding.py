@@ -54,7 +54,7 @@ def test_pembina_logs_in_enrols_totp_and_sees_their_kabupaten(live_server, phone
 
     link.click()
     page.wait_for_url(re.compile(r"/wilayah/13\.07/$"))
-    assert page.get_by_role("heading", name="Kabupaten Lima Puluh Kota").is_visible()
+    assert page.get_by_role("heading", name="Kabupaten Lima Puluh Kota", level=1).is_visible()
     assert page.locator("table a").count() >= 13  # its kecamatan, linked
     assert Event.objects.filter(action="accounts.2fa.enrolled", actor=user).exists()
 

@@ -83,6 +83,7 @@ def test_database_urls_parse(tmp_path):
         "db.example",
         "6543",
     )
-    assert pg["OPTIONS"] == {"sslmode": "require"} and pg["CONN_MAX_AGE"] == 300
+    assert pg["OPTIONS"] == {"sslmode": "require", "options": "-c jit=off"}
+    assert pg["CONN_MAX_AGE"] == 300
     lite = parse_database_url("sqlite:////tmp/x.sqlite3", tmp_path)
     assert lite["NAME"] == "/tmp/x.sqlite3" and "WAL" in lite["OPTIONS"]["init_command"]

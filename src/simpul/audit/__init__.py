@@ -2,6 +2,18 @@
 
 # Writes to these are shown on public pages: recording one invalidates the page cache.
 PUBLIC_CONTENT = ("regions.", "registry.", "newsroom.", "broadcasts.")
+# ... except these, which no public page shows (subscriptions, inbox state, relays, uploads
+# not yet published): they would only empty the cache at citizens' and KIM's pace.
+NOT_PUBLIC = (
+    "broadcasts.subscriber.",
+    "broadcasts.kim_telegram.",
+    "broadcasts.inbox.",
+    "broadcasts.relay.",
+    "broadcasts.policy.",
+    "newsroom.image.",
+    "newsroom.official_text.",
+    "newsroom.reply_request.received",
+)
 
 
 def record(
@@ -28,7 +40,7 @@ def record(
             kim_id = getattr(obj, "kim_id", None)
         if kim_id is None and obj._meta.label == "registry.Kim":
             kim_id = obj.pk  # an event about a KIM belongs to that KIM (its officers' scope)
-    if action.startswith(PUBLIC_CONTENT):
+    if action.startswith(PUBLIC_CONTENT) and not action.startswith(NOT_PUBLIC):
         from django.db import transaction
 
         from simpul.web import pagecache

@@ -12,4 +12,8 @@ class BroadcastsConfig(AppConfig):
         from . import tasks  # noqa: F401
 
         # --- siaran (scheduled sending): helper B1 ---
+        register_periodic(tasks.send_due, every=60)
         # --- delivery (sweeps, retries): helper B2 ---
+        from . import delivery
+
+        register_periodic(delivery.sweep, every=60)

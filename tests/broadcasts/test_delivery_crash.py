@@ -1,0 +1,110 @@
+"""A real `simpul worker` is killed with SIGKILL while it sends 300 e-mails to a real SMTP
+server; a second worker finishes. Every recipient gets the siaran, and the repeats stay
+within the documented bound (DELIVERY_FLUSH messages per killed worker)."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+
+from aiosmtpd.controller import Controller
+
+from tests.core.test_worker_crash import ROOT, scratch_db, simpul, wait_for  # noqa: F401
+
+from ..smtp import Sink, free_port
+
+N = 300
+FLUSH = 10  # SIMPUL_DELIVERY_FLUSH: the duplicate bound per killed worker
+
+
+class SlowSink(Sink):
+    """Takes ~15 ms per message, so the kill lands in the middle of the run."""
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(0.015)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_sigkill_mid_send_loses_nothing_and_duplicates_are_bounded(tmp_path, scratch_db):  # noqa: F811
+    sink = SlowSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    env = {
+        **os.environ,
+        "SIMPUL_DATA_DIR": str(tmp_path / "data"),
+        "SIMPUL_DATABASE_URL": scratch_db,
+        "SIMPUL_DEBUG": "1",
+        "SIMPUL_TESTING": "0",
+        "SIMPUL_TASKS_IMMEDIATE": "0",
+        "SIMPUL_EMAIL_URL": f"smtp://127.0.0.1:{controller.port}",
+        "SIMPUL_TASK_STALE_AFTER_SECONDS": "2",
+        "SIMPUL_WORKER_HOUSEKEEPING_SECONDS": "1",
+        "SIMPUL_DELIVERY_CHAINS": "1",
+        "SIMPUL_DELIVERY_BATCH": "50",
+        "SIMPUL_DELIVERY_FLUSH": str(FLUSH),
+        "SIMPUL_DELIVERY_CLAIM_TIMEOUT": "4",
+        "PYTHONPATH": str(ROOT),
+    }
+    cmd = [sys.executable, "-m", "simpul", "worker", "--interval", "0.2", "--no-startup-delay"]
+    first = second = None
+    try:
+        simpul(env, "migrate", "-v", "0")
+        out = simpul(
+            env, "shell", "-c", f"from tests.broadcasts.crash_support import seed; seed({N})"
+        )
+        siaran_id = out.stdout.strip().splitlines()[-1]
+
+        first = subprocess.Popen(
+            cmd,
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        assert wait_for(lambda: len(sink.messages) >= 100, 60), len(sink.messages)
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+        at_kill = len(sink.messages)
+        assert at_kill < N  # killed mid-send
+
+        second = subprocess.Popen(
+            cmd,
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+        def all_sent():
+            received = {m["to"][0] for m in sink.messages}
+            return len(received) >= N
+
+        assert wait_for(all_sent, 90), len({m["to"][0] for m in sink.messages})
+        assert wait_for(
+            lambda: (
+                f"sent {N}"
+                in simpul(
+                    env,
+                    "shell",
+                    "-c",
+                    f"from tests.broadcasts.crash_support import report; report({siaran_id})",
+                ).stdout
+            ),
+            30,
+        )
+    finally:
+        for p in (first, second):
+            if p is not None and p.poll() is None:
+                os.killpg(p.pid, signal.SIGTERM)
+                p.wait(timeout=15)
+        controller.stop()
+
+    counts = Counter(m["to"][0] for m in sink.messages)
+    assert set(counts) == {f"warga{i}@contoh.id" for i in range(N)}  # nothing lost
+    duplicates = sum(c - 1 for c in counts.values())
+    assert duplicates <= FLUSH, duplicates
+    print(f"killed after {at_kill} messages; {duplicates} duplicate(s) (bound {FLUSH})")
