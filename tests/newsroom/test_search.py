@@ -258,3 +258,25 @@ def test_very_common_queries_rank_within_the_newest_matches(kim, monkeypatch):
     else:  # SQLite (small installations) ranks every match
         assert found.total == 12
         assert set(ids(found)[:2]) == {made[10].pk, made[11].pk}
+
+
+def _index_rows():
+    table = (
+        "newsroom_article_search" if connection.vendor == "postgresql" else "newsroom_article_fts"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def test_index_is_emptied_after_migrate_when_no_article_is_left(kim):
+    """`flush` empties the article table but not the raw index tables; post_migrate cleans
+    up, so PostgreSQL search (which counts from its own table) never counts ghosts."""
+    article = ArticleFactory(kim=kim, published=True, title="Penyuluhan pertanian organik")
+    search.index_articles([article.id])
+    assert _index_rows() == 1
+    search.drop_orphans()
+    assert _index_rows() == 1  # articles exist: nothing is touched
+    Article.objects.all().delete()
+    search.drop_orphans()
+    assert _index_rows() == 0

@@ -7,8 +7,11 @@ class NewsroomConfig(AppConfig):
     verbose_name = _("Warta KIM")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from simpul.core.jobs import register_periodic
 
-        from . import tasks
+        from . import search, tasks
 
         register_periodic(tasks.publish_due, every=60)
+        post_migrate.connect(search.drop_orphans, sender=self)
