@@ -140,6 +140,8 @@ def drop_orphans(**kwargs):
         return
     table = "newsroom_article_search" if _is_postgresql() else "newsroom_article_fts"
     with connection.cursor() as cursor:
+        if table not in connection.introspection.table_names(cursor):
+            return  # migrating backwards, or a database older than the index
         cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (constant table name)
 
 
