@@ -137,7 +137,7 @@ def article_edit(request, public_id):
     if not services.may_edit(actor, article):
         messages.error(
             request,
-            _("Berita berstatus \u201c%(status)s\u201d tidak bisa Anda ubah.")
+            _("Berita berstatus “%(status)s” tidak bisa Anda ubah.")
             % {"status": article.get_status_display()},
         )
         return _detail(article)

@@ -304,7 +304,7 @@ def article_update(*, actor, article, **fields):
         raise TypeError(f"article_update: unknown fields {sorted(unknown)}")
     if not may_edit(actor, article):
         raise ValidationError(
-            _("Berita berstatus \u201c%(status)s\u201d tidak bisa Anda ubah.")
+            _("Berita berstatus “%(status)s” tidak bisa Anda ubah.")
             % {"status": article.get_status_display()}
         )
     data = _clean_fields(article.kim, fields, article=article)
@@ -397,7 +397,7 @@ def article_publish(
     article = Article.objects.select_for_update().get(pk=article.pk)
     if article.status not in PUBLISHABLE:
         raise ValidationError(
-            _("Berita berstatus \u201c%(status)s\u201d tidak bisa diterbitkan.")
+            _("Berita berstatus “%(status)s” tidak bisa diterbitkan.")
             % {"status": article.get_status_display()}
         )
     errors = {}
