@@ -5,15 +5,13 @@ SiaranFactory makes a *sent* siaran of the Sumbar province office aimed at Lima 
 (13.07) unless told otherwise; `SiaranFactory(draft=True)` makes an unsent draft.
 """
 
-import hashlib
-import hmac
 import secrets
 from datetime import date
 
 import factory
-from django.conf import settings
 from django.utils import timezone
 
+from simpul.broadcasts import subscriptions
 from simpul.broadcasts.models import (
     Channel,
     Dispatch,
@@ -29,20 +27,8 @@ from ..factories import KimFactory, OfficeFactory
 
 
 def address_hash(channel, address):
-    """The subscriber's address hash as simpul.broadcasts.subscriptions computes it (when that
-    module offers `address_hash`); otherwise an HMAC of the lower-cased address."""
-    try:
-        from simpul.broadcasts.subscriptions import address_hash as real
-    except ImportError:
-        real = None
-    if real is not None:
-        try:
-            return real(channel, address)
-        except TypeError:
-            return real(address)
-    key = settings.SECRET_KEY.encode()
-    message = f"{channel}:{address.strip().lower()}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    """The subscriber's address hash, as the subscription service computes it."""
+    return subscriptions.address_hash(channel, address)
 
 
 class ProvinceOfficeFactory(OfficeFactory):

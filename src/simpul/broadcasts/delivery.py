@@ -219,11 +219,9 @@ def start_channel(siaran_id, channel):
 
 def _pending_chains():
     """(siaran_id, channel) of deliver tasks waiting or running in the database queue."""
-    try:
-        from django_tasks_db.compat import TaskResultStatus
-        from django_tasks_db.models import DBTaskResult
-    except ImportError:  # pragma: no cover - another task backend
-        return set()
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
     rows = DBTaskResult.objects.filter(
         task_path=deliver.module_path,
         status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],

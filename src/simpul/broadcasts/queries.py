@@ -10,6 +10,7 @@ from simpul.accounts import scope
 from simpul.accounts.roles import OFFICE_MANAGE, SIARAN_RELAY, SIARAN_SEND, SIARAN_VIEW
 from simpul.regions.models import Region
 
+from . import targeting
 from .models import Attachment, Inbox, OfficePolicy, Relay, Siaran
 
 PUBLIC_STATUSES = (Siaran.Status.SENT,)
@@ -78,21 +79,13 @@ def siaran_counts(siaran):
 
 
 def preview(siaran):
-    """How many KIM and subscribers on each channel the target reaches (COUNT queries).
-    None while targeting is not available."""
-    try:
-        from .targeting import preview as target_preview
-    except ImportError:
-        return None
-    try:
-        return target_preview(
-            regions=siaran.target_regions,
-            sector_ids=list(siaran.target_sectors.values_list("pk", flat=True)),
-            kim_statuses=siaran.target_kim_statuses,
-            channels=siaran.channels,
-        )
-    except NotImplementedError:
-        return None
+    """How many KIM and subscribers on each channel the target reaches (COUNT queries)."""
+    return targeting.preview(
+        regions=siaran.target_regions,
+        sector_ids=list(siaran.target_sectors.values_list("pk", flat=True)),
+        kim_statuses=siaran.target_kim_statuses,
+        channels=siaran.channels,
+    )
 
 
 def policy_for(actor, office):

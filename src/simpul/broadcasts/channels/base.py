@@ -6,6 +6,7 @@ the provider's reason. It raises `BatchError` only when nothing more can be sent
 unsent messages back in the queue and retries the task later (Retry-After honoured).
 """
 
+import abc
 from dataclasses import dataclass, field
 
 SENT = "sent"
@@ -65,7 +66,7 @@ def parse_retry_after(value, default=None):
         return default
 
 
-class Adapter:
+class Adapter(abc.ABC):
     channel = ""
 
     def __init__(self, config=None):
@@ -80,10 +81,11 @@ class Adapter:
             except ValueError as exc:
                 raise ConfigError("credentials are not valid JSON") from exc
 
+    @abc.abstractmethod
     def send(self, batch):
-        raise NotImplementedError
+        """-> one Result per message of the batch."""
 
-    def close(self):
+    def close(self):  # noqa: B027 (optional hook: most adapters hold nothing)
         """Release connections kept between send() calls of one task."""
 
     def __enter__(self):

@@ -11,6 +11,8 @@ A timeout is ambiguous (the provider may have accepted the message): it is retri
 safe only where the provider honours our idempotency key (the SMS gateway); see delivery.py.
 """
 
+import abc
+
 import httpx
 
 from .base import BOUNCED, FAILED, RETRY, SENT, Adapter, BatchError, ConfigError, Result
@@ -34,9 +36,9 @@ class HttpAdapter(Adapter):
         self.client = httpx.Client(timeout=timeout, headers={"User-Agent": "Simpul/1"})
 
     # Subclasses say how to call the provider and read its answer.
+    @abc.abstractmethod
     def request(self, m):
         """-> (url, json_body, headers)"""
-        raise NotImplementedError
 
     def provider_id(self, data):
         return ""
