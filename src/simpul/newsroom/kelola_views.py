@@ -283,62 +283,67 @@ def article_publish(request, public_id):
     return _review(request, article, status=400, publish_form=form)
 
 
-@login_required
-@require_POST
-def article_return(request, public_id):
-    actor = request.user
-    article = queries.article_for(actor, public_id)
-    form = NoteForm(request.POST)
+def _note_action(request, public_id, form_class, form_key, act, done):
+    """Return, take down, correct: a form with a note, one service call, back to review."""
+    article = queries.article_for(request.user, public_id)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.article_return(actor=actor, article=article, note=form.cleaned_data["note"])
+            act(article, form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("Berita dikembalikan ke penulis dengan catatan."))
+            messages.success(request, done)
             return _detail(article)
-    return _review(request, article, status=400, return_form=form)
+    return _review(request, article, status=400, **{form_key: form})
+
+
+@login_required
+@require_POST
+def article_return(request, public_id):
+    return _note_action(
+        request,
+        public_id,
+        NoteForm,
+        "return_form",
+        lambda article, data: services.article_return(
+            actor=request.user, article=article, note=data["note"]
+        ),
+        _("Berita dikembalikan ke penulis dengan catatan."),
+    )
 
 
 @login_required
 @require_POST
 def article_unpublish(request, public_id):
-    actor = request.user
-    article = queries.article_for(actor, public_id)
-    form = UnpublishForm(request.POST)
-    if form.is_valid():
-        try:
-            services.article_unpublish(
-                actor=actor, article=article, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Berita diturunkan."))
-            return _detail(article)
-    return _review(request, article, status=400, unpublish_form=form)
+    return _note_action(
+        request,
+        public_id,
+        UnpublishForm,
+        "unpublish_form",
+        lambda article, data: services.article_unpublish(
+            actor=request.user, article=article, reason=data["reason"]
+        ),
+        _("Berita diturunkan."),
+    )
 
 
 @login_required
 @require_POST
 def article_correct(request, public_id):
-    actor = request.user
-    article = queries.article_for(actor, public_id)
-    form = CorrectionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.article_correct(
-                actor=actor,
-                article=article,
-                note=form.cleaned_data["note"],
-                body_source=form.cleaned_data["body_source"] or None,
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Koreksi dimuat."))
-            return _detail(article)
-    return _review(request, article, status=400, correction_form=form)
+    return _note_action(
+        request,
+        public_id,
+        CorrectionForm,
+        "correction_form",
+        lambda article, data: services.article_correct(
+            actor=request.user,
+            article=article,
+            note=data["note"],
+            body_source=data["body_source"] or None,
+        ),
+        _("Koreksi dimuat."),
+    )
 
 
 def has_warta(user):
