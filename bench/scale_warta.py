@@ -18,7 +18,7 @@ from datetime import timedelta
 from django.db import connection
 
 from simpul.accounts.models import public_id
-from simpul.newsroom import demo_corpus, search
+from simpul.newsroom import counts, demo_corpus, search
 from simpul.newsroom.models import Article, Comment
 from simpul.regions.models import Region
 from simpul.registry.models import Kim, Sector
@@ -149,6 +149,7 @@ def _insert_chunk(ctx, kims, names, sectors):
     published = [r[:5] for r in inserted if r[5] == "published"]
     search.index_articles([r[0] for r in published])
     comments = fast_insert(Comment, COMMENT_COLUMNS, _comment_rows(ctx, published))
+    counts.refresh_queryset(Article.objects.filter(pk__in=[r[0] for r in published]))
     return made, comments
 
 

@@ -380,6 +380,10 @@ IMPORT_DIR = Path(os.environ.get("SIMPUL_IMPORT_DIR", DATA_DIR / "imports"))
 # Whole-page cache of public pages for anonymous visitors (simpul/web/pagecache.py).
 PAGE_CACHE = _env_bool("SIMPUL_PAGE_CACHE", not TESTING)
 
+# Wilayah rows named on public pages are kept in each process this long (regions/queries.py:
+# they change only when `simpul regions load` runs). 0 turns it off (the tests).
+REGION_CACHE_SECONDS = _env_int("SIMPUL_REGION_CACHE_SECONDS", 0 if TESTING else 300)
+
 # Only the bench harness turns on the bare baseline view.
 BENCH_BASELINE = _env_bool("SIMPUL_BENCH_BASELINE", False)
 

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from simpul.newsroom import counts
 from simpul.newsroom.models import Correction, KimNewsroom
 
 from ..factories import PASSWORD, UserFactory
@@ -58,6 +59,7 @@ def test_reader_and_commenter_on_a_phone(live_server, phone, kim, pengurus, sett
     Correction.objects.create(
         article=article, region_code=article.region_code, note="Luas sawah yang benar 12 hektare."
     )
+    counts.refresh(article.pk)  # as article_correct does
     top = CommentFactory(article=article, body="Alhamdulillah, semoga harga gabah bagus.")
     CommentFactory(article=article, parent=top, body="Amin, kata penyuluh harga naik.")
     ArticleFactory(

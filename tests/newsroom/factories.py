@@ -3,6 +3,7 @@
 import factory
 from django.utils import timezone
 
+from simpul.newsroom import counts
 from simpul.newsroom.markup import render
 from simpul.newsroom.models import Article, Comment
 
@@ -49,3 +50,10 @@ class CommentFactory(factory.django.DjangoModelFactory):
     author_name = factory.LazyAttribute(lambda o: o.author.full_name)
     body = "Terima kasih atas informasinya."
     status = Comment.Status.PUBLISHED
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Like comments.comment_post: the article's counts follow its comments.
+        comment = super()._create(model_class, *args, **kwargs)
+        counts.refresh(comment.article_id)
+        return comment

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 
+from simpul.newsroom import counts
 from simpul.newsroom.markup import render
 from simpul.newsroom.models import Correction
 
@@ -56,6 +57,7 @@ def test_long_article_with_twenty_comments_fits(client, kim):
     article = ArticleFactory(kim=kim, published=True, body_source=source, body_html=html,
                              body_text=text, sector=sector("pertanian"))  # fmt: skip
     Correction.objects.create(article=article, region_code=article.region_code, note="Koreksi.")
+    counts.refresh(article.pk)  # as article_correct does
     for _ in range(10):
         top = CommentFactory(article=article, body=prose(rng, 45))
         CommentFactory(article=article, parent=top, body=prose(rng, 30))

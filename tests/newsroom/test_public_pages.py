@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from simpul.newsroom import counts
 from simpul.newsroom.models import Adinda, Article, ArticleImage, Correction, Tag
 
 from ..factories import KimFactory
@@ -48,6 +49,7 @@ def test_article_page_shows_everything(client, kim, settings):
     Correction.objects.create(
         article=article, region_code=article.region_code, note="Jumlah petani yang benar 40."
     )
+    counts.refresh(article.pk)  # what the services do after these writes
     response = client.get(f"/berita/{article.slug}/")
     assert response.status_code == 200
     html = response.content.decode()

@@ -230,7 +230,7 @@ def kelola_out(article):
         "adinda": article.adinda,
         "region_code": article.region_code,
         "sector": article.sector.slug if article.sector else None,
-        "tags": [t.name for t in article.tags.all()],
+        "tags": [t.name for t in article.tags.all()] if article.tag_count else [],
         "event_date": article.event_date,
         "kim": {"slug": article.kim.slug, "name": full_kim_name(article.kim.name)},
         "review_note": article.review_note,
@@ -284,7 +284,7 @@ def article_detail(request, slug: str):
         **summary_out(article, regions),
         "body_html": article.body_html,
         "event_date": article.event_date,
-        "tags": [t.name for t in article.tags.all()],
+        "tags": [t.name for t in article.tags.all()] if article.tag_count else [],
     }
 
 

@@ -28,6 +28,7 @@ from simpul.core.tasks import send_email
 from simpul.registry.models import full_kim_name
 from simpul.registry.notify import pembina_emails
 
+from . import counts
 from .models import Article, Comment, CommentReport, KimNewsroom, ReplyRequest
 
 # Flood limits (per window): an account, and an IP address (villages share one address).
@@ -134,6 +135,15 @@ def can_comment(user):
     return bool(user and user.is_authenticated and user.is_active and user.email_verified_at)
 
 
+def comment_settings(article):
+    """(mode, open) for an article's comments: from `article.comment_settings` when the
+    article was read with them (queries.public_article_or_404), else from the database."""
+    known = getattr(article, "comment_settings", False)
+    if known is False:
+        return comment_mode(article.kim_id)
+    return known or (KimNewsroom.CommentMode.APPROVE_FIRST, True)
+
+
 def comment_mode(kim_id):
     settings_row = KimNewsroom.objects.filter(kim_id=kim_id).only("comment_mode", "comments_open")
     row = settings_row.first()
@@ -153,7 +163,7 @@ def comment_post(*, actor, article, body, parent=None, ip=""):
         raise Http404
     if not can_comment(actor):
         raise ValidationError(_("Hanya akun dengan e-mail terverifikasi yang dapat berkomentar."))
-    mode, is_open = comment_mode(article.kim_id)
+    mode, is_open = comment_settings(article)
     if not is_open:
         raise ValidationError(_("Komentar untuk artikel ini ditutup oleh redaksi KIM."))
     body = check_text(body, field_label=_("Komentar"), max_chars=2000)
@@ -183,6 +193,7 @@ def comment_post(*, actor, article, body, parent=None, ip=""):
             body=body,
             status=status,
         )
+        counts.refresh(article.pk)
         audit.record(
             actor=actor,
             action="newsroom.comment.posted",
@@ -221,6 +232,7 @@ def comment_report(*, actor, comment, reason=""):
             if hidden:
                 comment.status = Comment.Status.PENDING
                 comment.save(update_fields=["status"])
+                counts.refresh(comment.article_id)
             audit.record(
                 actor=actor,
                 action="newsroom.comment.hidden" if hidden else "newsroom.comment.reported",
@@ -256,6 +268,7 @@ def comment_approve(*, actor, comment):
         comment.moderated_by = actor
         comment.moderated_at = timezone.now()
         comment.save(update_fields=["status", "report_count", "moderated_by", "moderated_at"])
+        counts.refresh(comment.article_id)
         audit.record(actor=actor, action="newsroom.comment.approved", obj=comment)
     return comment
 
@@ -268,6 +281,7 @@ def comment_remove(*, actor, comment):
         comment.moderated_by = actor
         comment.moderated_at = timezone.now()
         comment.save(update_fields=["status", "moderated_by", "moderated_at"])
+        counts.refresh(comment.article_id)
         audit.record(actor=actor, action="newsroom.comment.removed", obj=comment)
     return comment
 
@@ -349,6 +363,7 @@ def reply_request_answer(*, actor, request, response):
         request.response = response
         request.handled_by = actor
         request.save(update_fields=["status", "response", "handled_by"])
+        counts.refresh(request.article_id)
         audit.record(actor=actor, action="newsroom.reply_request.answered", obj=request)
     return request
 
@@ -363,5 +378,6 @@ def reply_request_close(*, actor, request):
         request.status = ReplyRequest.Status.CLOSED
         request.handled_by = actor
         request.save(update_fields=["status", "handled_by"])
+        counts.refresh(request.article_id)
         audit.record(actor=actor, action="newsroom.reply_request.closed", obj=request)
     return request

@@ -25,7 +25,7 @@ from PIL import Image, ImageDraw
 from simpul import audit
 from simpul.registry.models import Kim, Sector, full_kim_name
 
-from . import demo_corpus, search
+from . import counts, demo_corpus, search
 from .markup import render
 from .models import Article, ArticleImage, Comment
 
@@ -381,6 +381,7 @@ def step_comments(ctx):
         if (a.pk, name, body) not in have
     ]
     Comment.objects.bulk_create(new)
+    counts.refresh(*{a.pk for a, *_ in wanted})
     ctx.created["komentar"] += len(new)
 
 

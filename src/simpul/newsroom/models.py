@@ -101,6 +101,14 @@ class Article(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # What the public page shows beside the row, counted here so that an article without
+    # them renders with one query (kept by `newsroom.counts.refresh`, recomputed, never
+    # incremented): tags, corrections, answered hak jawab, visible comments (published and
+    # "dihapus oleh moderator" placeholders).
+    tag_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    correction_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    reply_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    comment_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         ordering = ["-published_at", "-created_at"]

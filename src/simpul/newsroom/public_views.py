@@ -21,7 +21,7 @@ from simpul.web.paginator import CappedPaginator
 from simpul.web.share import share_links
 
 from . import queries
-from .comments import can_comment, comment_mode
+from .comments import can_comment, comment_settings
 from .models import Adinda, KimNewsroom
 
 
@@ -135,7 +135,7 @@ def render_article(request, article, *, comment_form=None, status=200):
         share=share_links(settings.SITE_URL + path, article.title),
         comment_form=comment_form or CommentForm(),
     )
-    mode, is_open = comment_mode(article.kim_id)
+    mode, is_open = comment_settings(article)
     context.update(
         comments_open=is_open,
         can_comment=can_comment(request.user),

@@ -6,17 +6,30 @@ whole page in one query, so the number of queries does not grow with the rows. N
 selects an author's e-mail or phone, or a hak-jawab sender's e-mail.
 """
 
+import functools
+import weakref
 from dataclasses import dataclass, field
 from itertools import islice
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.db import DatabaseError, connection
+from django.db.models.expressions import Col
 from django.http import Http404
 
-from simpul.registry.models import Kim, full_kim_name
+from simpul.registry.models import Kim, Sector, full_kim_name
 from simpul.registry.queries import regions_for, under, wilayah_label
 
-from .models import Adinda, Article, Comment, Correction, ReplyRequest, Tag
+from .models import (
+    Adinda,
+    Article,
+    ArticleImage,
+    Comment,
+    Correction,
+    KimNewsroom,
+    ReplyRequest,
+    Tag,
+)
 
 CARD_FIELDS = (
     "title",
@@ -201,16 +214,175 @@ def home_sections(*, per_section=3, sections=6):
 # --- the article page -----------------------------------------------------------------------
 
 
-def public_article_or_404(slug):
-    try:
-        return (
-            published()
-            .select_related("kim", "sector", "cover")
-            .defer("body_source", "body_text", "copy_match", "review_note")
-            .get(slug=slug)
+# --- the article page ------------------------------------------------------------------------
+
+#: What the public article page (and its comment, hak jawab and API views) read, in one
+#: statement: the article without its editorial fields (source text, checklist, review notes,
+#: copy match), its KIM, sector, cover and the KIM's comment settings.
+PAGE_PARTS = (
+    # (model, alias, join, fields)
+    (
+        Article,
+        "a",
+        "",
+        (
+            "id",
+            "public_id",
+            "kim",
+            "region_code",
+            "title",
+            "slug",
+            "summary",
+            "body_html",
+            "cover",
+            "sector",
+            "adinda",
+            "event_date",
+            "status",
+            "author_name",
+            "published_at",
+            "updated_at",
+            "tag_count",
+            "correction_count",
+            "reply_count",
+            "comment_count",
+        ),
+    ),
+    (Kim, "k", "INNER JOIN {table} k ON k.id = a.kim_id", ("id", "name", "slug", "region_code")),
+    (Sector, "s", "LEFT JOIN {table} s ON s.id = a.sector_id", ("id", "name", "slug")),
+    (
+        ArticleImage,
+        "i",
+        "LEFT JOIN {table} i ON i.id = a.cover_id",
+        ("id", "file", "width", "height", "variants", "alt", "caption"),
+    ),
+    (
+        KimNewsroom,
+        "n",
+        "LEFT JOIN {table} n ON n.kim_id = a.kim_id",
+        ("id", "comment_mode", "comments_open"),
+    ),
+)
+
+
+def _select(model, alias, names):
+    """(columns, attnames, converters) to select `names` of `model` as table `alias`, and
+    convert the values like the ORM's compiler does (aware datetimes, JSON, booleans)."""
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in names]
+    converters = []
+    for f in fields:
+        col = Col(model._meta.db_table, f)
+        converters.append(
+            (col, connection.ops.get_db_converters(col) + f.get_db_converters(connection))
         )
-    except Article.DoesNotExist as exc:
-        raise Http404 from exc
+    columns = [f"{alias}.{quote(f.column)}" for f in fields]
+    return columns, [f.attname for f in fields], converters
+
+
+def _instance(model, attnames, converters, values):
+    for i, (col, funcs) in enumerate(converters):
+        for func in funcs:
+            values[i] = func(values[i], col, connection)
+    return model.from_db(connection.alias, attnames, values)
+
+
+@functools.cache
+def _page_statement(vendor):
+    """(SQL, parts) of the article page's statement, built once per database vendor from the
+    models' metadata. Each part: (model, alias, attnames, converters)."""
+    quote = connection.ops.quote_name
+    columns, joins, parts = [], [], []
+    for model, alias, join, names in PAGE_PARTS:
+        selected, attnames, converters = _select(model, alias, names)
+        columns += selected
+        if join:
+            joins.append(join.format(table=quote(model._meta.db_table)))
+        parts.append((model, alias, attnames, converters))
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {quote(Article._meta.db_table)} a "  # noqa: S608
+        + " ".join(joins)
+        + " WHERE a.slug = %s AND a.status = %s AND a.published_at IS NOT NULL"
+    )
+    return sql, parts
+
+
+@functools.cache
+def _comments_statement(vendor):
+    """(SQL, attnames, converters): the visible comments of an article (COMMENT_FIELDS),
+    oldest first."""
+    quote = connection.ops.quote_name
+    columns, attnames, converters = _select(Comment, "c", ("id", *COMMENT_FIELDS))
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {quote(Comment._meta.db_table)} c "  # noqa: S608
+        "WHERE c.article_id = %s AND c.status IN (%s, %s) ORDER BY c.created_at, c.id"
+    )
+    return sql, attnames, converters
+
+
+# The page's two statements are prepared on PostgreSQL once per database session (PREPARE /
+# EXECUTE): planning the article's five-table join took longer than running it, on every
+# page view. Built from the models once per vendor; the ORM's queryset compiler is not used
+# for them because compiling took longer than the query too.
+STATEMENTS = {"warta_article_page": _page_statement, "warta_article_comments": _comments_statement}
+_prepared = weakref.WeakKeyDictionary()  # raw PostgreSQL connection -> names prepared on it
+
+
+def prepare_statements(sender=None, connection=None, **kwargs):
+    """`connection_created`: prepare the page's statements on a new PostgreSQL session.
+    A database without the tables yet (before `migrate`) is left alone: the statements then
+    run unprepared on that session, which is only slower."""
+    if connection is None or connection.vendor != "postgresql":
+        return
+    names = set()
+    try:
+        with connection.cursor() as cursor:
+            for name, build in STATEMENTS.items():
+                pieces = build(connection.vendor)[0].split("%s")  # %s -> $1, $2, ...
+                sql = "".join(f"{p}${i}" for i, p in enumerate(pieces[:-1], 1)) + pieces[-1]
+                cursor.execute(f"PREPARE {name} AS {sql}")
+                names.add(name)
+    except DatabaseError:
+        pass  # autocommit: a failed PREPARE leaves the session usable
+    _prepared[connection.connection] = names
+
+
+def _execute(cursor, name, params):
+    """Run one of the page's statements: EXECUTE where prepared on this session, else plain."""
+    if connection.vendor == "postgresql" and name in _prepared.get(connection.connection, ()):
+        cursor.execute(f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params)
+    else:
+        cursor.execute(STATEMENTS[name](connection.vendor)[0], params)
+
+
+def public_article_or_404(slug):
+    """A published article for its public page, or 404 (one query).
+
+    The most-read page of the site, so its statement is built once from the models and
+    prepared (see STATEMENTS). The KIM, sector and cover come attached; the KIM's comment
+    settings are `article.comment_settings` ((mode, open), or None for a KIM that never
+    changed them)."""
+    parts = _page_statement(connection.vendor)[1]
+    with connection.cursor() as cursor:
+        _execute(cursor, "warta_article_page", [slug, Article.Status.PUBLISHED])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    found, at = {}, 0
+    for model, alias, attnames, converters in parts:
+        values = list(row[at : at + len(attnames)])
+        at += len(attnames)
+        # A LEFT JOIN without a row gives a NULL id: no sector, cover or settings.
+        found[alias] = None if values[0] is None else _instance(model, attnames, converters, values)
+    article = found["a"]
+    article.kim = found["k"]
+    article.sector = found["s"]
+    article.cover = found["i"]
+    settings_row = found["n"]
+    article.comment_settings = (
+        (settings_row.comment_mode, settings_row.comments_open) if settings_row else None
+    )
+    return article
 
 
 COMMENT_FIELDS = (
@@ -230,6 +402,26 @@ class Thread:
     comment: Comment
     replies: list
 
+    def rows(self):
+        """The thread as the page writes it, one row per comment (one loop in the template,
+        no include per comment): what to open and close around each."""
+        last = len(self.replies)
+        yield CommentRow(self.comment, self.comment, reply=False, opens=False, closes=False,
+                         ends=not last)  # fmt: skip
+        for i, reply in enumerate(self.replies, 1):
+            yield CommentRow(reply, self.comment, reply=True, opens=i == 1, closes=i == last,
+                             ends=i == last)  # fmt: skip
+
+
+@dataclass
+class CommentRow:
+    c: Comment
+    top: Comment  # the thread's first comment (replies go under it)
+    reply: bool
+    opens: bool  # first reply: opens the replies' list
+    closes: bool  # last reply: closes it
+    ends: bool  # last row of the thread: the reply form, then the thread's </li>
+
 
 def comment_threads(article):
     """Visible comments, one level of replies, oldest first (one query).
@@ -237,13 +429,11 @@ def comment_threads(article):
     Pending comments are not shown. A removed comment stays as a placeholder ("dihapus oleh
     moderator") so its replies keep their context.
     """
-    rows = list(
-        Comment.objects.filter(
-            article=article, status__in=(Comment.Status.PUBLISHED, Comment.Status.REMOVED)
-        )
-        .only(*COMMENT_FIELDS)
-        .order_by("created_at", "id")
-    )
+    _sql, attnames, converters = _comments_statement(connection.vendor)
+    visible = (Comment.Status.PUBLISHED, Comment.Status.REMOVED)
+    with connection.cursor() as cursor:
+        _execute(cursor, "warta_article_comments", [article.pk, *visible])
+        rows = [_instance(Comment, attnames, converters, list(r)) for r in cursor.fetchall()]
     by_parent = {}
     for c in rows:
         by_parent.setdefault(c.parent_id, []).append(c)
@@ -257,23 +447,36 @@ def comment_threads(article):
 
 
 def article_page(article):
-    """Everything the article page shows besides the article row itself."""
-    tags = list(Tag.objects.filter(articles=article).only("name", "slug"))
-    corrections = list(
-        Correction.objects.filter(article=article).only("note", "created_at", "article_id")
+    """Everything the article page shows besides the article row itself.
+
+    The counts on the article (newsroom.counts) say which of tags, corrections, answered hak
+    jawab and comments exist: an article with none of them needs no query here (the wilayah
+    names come from the process's region cache)."""
+    tags = (
+        list(Tag.objects.filter(articles=article).only("name", "slug")) if article.tag_count else []
     )
-    replies = list(
-        ReplyRequest.objects.filter(article=article, status=ReplyRequest.Status.ANSWERED)
-        .only("name", "body", "response", "created_at", "article_id")
-        .order_by("created_at")
+    corrections = (
+        list(Correction.objects.filter(article=article).only("note", "created_at", "article_id"))
+        if article.correction_count
+        else []
     )
-    threads, comment_count = comment_threads(article)
+    replies = (
+        list(
+            ReplyRequest.objects.filter(article=article, status=ReplyRequest.Status.ANSWERED)
+            .only("name", "body", "response", "created_at", "article_id")
+            .order_by("created_at")
+        )
+        if article.reply_count
+        else []
+    )
+    threads, comment_count = comment_threads(article) if article.comment_count else ([], 0)
     regions = regions_for([article.region_code])
     return {
         "tags": tags,
         "corrections": corrections,
         "reply_requests": replies,
         "threads": threads,
+        "comment_rows": [row for t in threads for row in t.rows()],
         "comment_count": comment_count,
         "wilayah": wilayah_label(article.region_code, regions),
         "region": regions.get(article.region_code),

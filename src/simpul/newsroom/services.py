@@ -30,7 +30,7 @@ from simpul.accounts.roles import (
 from simpul.core.tasks import send_email
 from simpul.regions.models import Region
 
-from . import copyguard
+from . import copyguard, counts
 from .models import (
     BODY_MAX_CHARS,
     SUMMARY_MAX_CHARS,
@@ -240,6 +240,7 @@ def _set_tags(article, names):
         tag, _created = Tag.objects.get_or_create(slug=slugify(name)[:60], defaults={"name": name})
         tags.append(tag)
     article.tags.set(tags)
+    counts.refresh(article.pk)
 
 
 def _render(article):
@@ -551,6 +552,7 @@ def article_correct(*, actor, article, note, body_source=None):
     correction = Correction.objects.create(
         article=article, region_code=article.region_code, note=note, created_by=actor
     )
+    counts.refresh(article.pk)
     _record(actor, "newsroom.article.corrected", article, note=note[:200])
     _reindex(article)
     return correction

@@ -1,5 +1,8 @@
 """Reads of the wilayah table. Region pages are public: no actor is needed."""
 
+import time
+
+from django.conf import settings
 from django.db.models import Case, Q, Value, When
 from django.http import Http404
 
@@ -49,3 +52,46 @@ def search(q, limit=200):
         .select_related("parent", "parent__parent")
         .order_by("inexact", "level", "name", "code")[:limit]
     )
+
+
+# --- rows kept in the process ---------------------------------------------------------------
+
+#: Fields of a cached row: enough for `Region.label` and the wilayah chain of a page.
+CACHED_FIELDS = ("code", "name", "kind", "level")
+_rows = {}  # code -> (expires at, Region or None)
+_MAX_ROWS = 100_000  # all of Indonesia is ~92,000 wilayah
+
+
+def cached_rows(codes):
+    """{code: Region} for `codes` (no ancestors added), kept in the process for
+    settings.REGION_CACHE_SECONDS.
+
+    Wilayah change only when `simpul regions load` runs (a few times a year), and it clears
+    this cache in its own process; other processes see a renamed wilayah within
+    REGION_CACHE_SECONDS. Public pages that name a wilayah (an article, a card) need no query
+    for it when it was looked up recently. 0 turns the cache off (the test suite does, so a
+    test's own wilayah are always read from the database)."""
+    ttl = settings.REGION_CACHE_SECONDS
+    codes = {c for c in codes if c}
+    if not ttl:
+        return {r.code: r for r in Region.objects.filter(code__in=codes).only(*CACHED_FIELDS)}
+    now = time.monotonic()
+    found, missing = {}, []
+    for code in codes:
+        hit = _rows.get(code)
+        if hit is None or hit[0] < now:
+            missing.append(code)
+        elif hit[1] is not None:
+            found[code] = hit[1]
+    if missing:
+        rows = {r.code: r for r in Region.objects.filter(code__in=missing).only(*CACHED_FIELDS)}
+        if len(_rows) + len(missing) > _MAX_ROWS:
+            _rows.clear()
+        for code in missing:
+            _rows[code] = (now + ttl, rows.get(code))
+        found.update(rows)
+    return found
+
+
+def clear_cached_rows():
+    _rows.clear()

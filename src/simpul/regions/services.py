@@ -11,6 +11,7 @@ from django.db import transaction
 from simpul import audit
 
 from .models import DEFAULT_VILLAGE_LABELS, Region, VillageLabel, normalise_name, parent_code
+from .queries import clear_cached_rows
 
 FIELDS = (
     "name",
@@ -151,6 +152,7 @@ def load_regions(*, actor=None, progress=None, source=None):
         seconds=time.monotonic() - started,
     )
     if changed or to_retire:
+        clear_cached_rows()
         audit.record(
             actor=actor,
             action="regions.loaded",
@@ -184,4 +186,5 @@ def set_village_label(*, actor, kabupaten, label):
         region_code=kabupaten.code,
         data={"label": label, "changed": changed},
     )
+    clear_cached_rows()
     return changed

@@ -14,7 +14,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from simpul.accounts.scope import region_q
-from simpul.regions.models import Region, ancestor_codes
+from simpul.regions.models import ancestor_codes
+from simpul.regions.queries import cached_rows
 
 from .models import Channel, Decree, Kim, Member, Sector, full_kim_name, normalise_kim_name
 
@@ -27,7 +28,6 @@ DIRECTORY_FIELDS = (
     "has_sk",
     "legality_ends_on",
 )
-REGION_FIELDS = ("code", "name", "kind", "level")
 
 # Length of a child's code for a region of each level: 13 -> 13.07 -> 13.07.07 -> 13.07.07.2002
 CHILD_CODE_LENGTH = {0: 2, 1: 5, 2: 8, 3: 13}
@@ -75,7 +75,7 @@ def regions_for(codes):
             wanted.update(ancestor_codes(code))
     if not wanted:
         return {}
-    return {r.code: r for r in Region.objects.filter(code__in=wanted).only(*REGION_FIELDS)}
+    return cached_rows(wanted)
 
 
 def wilayah_label(code, regions):
