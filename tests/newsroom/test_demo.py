@@ -69,6 +69,12 @@ def test_demo_articles_idempotent_and_searchable(data_dir, monkeypatch):
     assert all(default_storage.exists(name) for name in image.variants.values())
     assert Comment.objects.filter(status=Comment.Status.PENDING).count() == 1
     assert Comment.objects.filter(status=Comment.Status.PUBLISHED).count() >= 10
+    # The counts on each article (newsroom.counts) match its rows, so the page shows them.
+    visible = Comment.objects.filter(status__in=("published", "removed"))
+    for article in Article.objects.filter(status=Article.Status.PUBLISHED):
+        assert article.comment_count == visible.filter(article=article).count(), article.slug
+        assert article.tag_count == article.tags.count()
+    assert Article.objects.filter(comment_count__gt=0).count() >= 10
 
     # The seed story: Bimtek KIM, 29 Nov 2022, Grand Bunda, by KIM Tujuh Koto Talago.
     bimtek = Article.objects.get(slug=demo.BIMTEK_SLUG)

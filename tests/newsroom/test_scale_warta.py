@@ -42,6 +42,14 @@ def test_articles_comments_and_index(generator):
     assert 0.9 < published.count() / articles.count() < 0.995
     assert not published.filter(published_at__isnull=True).exists()
     assert not Comment.objects.exclude(article__status="published").exists()
+    # Each article's comment count (the page reads it) matches its visible comments.
+    from django.db.models import Count, Q
+
+    live = articles.annotate(
+        n=Count("comments", filter=Q(comments__status__in=("published", "removed")))
+    )
+    assert not [a.slug for a in live if a.n != a.comment_count]
+    assert articles.filter(comment_count__gt=0).exists()
     assert articles.values("sector").distinct().count() >= 5
     # Indexed: stemmed search finds farming news, and only published articles.
     found = search.search(q="pertanian", wilayah="13")
