@@ -63,7 +63,7 @@ def test_brute_force_is_throttled_with_a_time_to_retry(client, warga, settings, 
     r = post_login(client, warga.email)  # even the right password is refused now
     html = r.content.decode()
     assert "Terlalu banyak percobaan yang gagal" in html
-    assert re.search(r"Coba lagi dalam \d+ menit \(sekitar pukul \d\d:\d\d WIB\)", html)
+    assert re.search(r"Coba lagi dalam \d+ menit \(sekitar pukul \d\d\.\d\d WIB\)", html)
     assert "_auth_user_id" not in client.session
     # After the window has passed the right password works again.
     real = time.time

@@ -3,10 +3,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.forms import PasswordResetForm
 from django.db import transaction
 from django.template import loader
-from django.utils import timezone
-from django.utils.formats import time_format
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from simpul.core.tasks import send_email
 from simpul.regions.models import Region, is_valid_code
@@ -17,15 +14,7 @@ from .roles import ROLE_ASSIGN, ROLE_LEVEL, Role
 
 
 def throttled_message(seconds):
-    minutes = max(1, (seconds + 59) // 60)
-    at = timezone.localtime(timezone.now() + timezone.timedelta(seconds=seconds))
-    return ngettext(
-        "Terlalu banyak percobaan yang gagal. Coba lagi dalam %(minutes)d menit "
-        "(sekitar pukul %(time)s WIB).",
-        "Terlalu banyak percobaan yang gagal. Coba lagi dalam %(minutes)d menit "
-        "(sekitar pukul %(time)s WIB).",
-        minutes,
-    ) % {"minutes": minutes, "time": time_format(at, "H:i")}
+    return throttle.try_again(seconds, _("Terlalu banyak percobaan yang gagal."))
 
 
 class LoginForm(forms.Form):

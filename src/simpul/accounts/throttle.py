@@ -7,9 +7,13 @@ the window that started with the first failure has passed.
 
 import hashlib
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext, ngettext
 
 
 def _key(kind, value):
@@ -55,3 +59,16 @@ def failed(*keys):
 
 def reset(*keys):
     cache.delete_many([_key(kind, value) for kind, value in keys])
+
+
+def try_again(seconds, reason):
+    """'<reason> Coba lagi dalam N menit (sekitar pukul HH.MM WIB).': what a refused person
+    reads, with the minutes in the language's plural form and the clock time in WIB."""
+    minutes = max(1, (seconds + 59) // 60)
+    at = timezone.localtime(timezone.now() + timedelta(seconds=seconds))
+    wait = ngettext(
+        "Coba lagi dalam %(minutes)d menit (sekitar pukul %(time)s WIB).",
+        "Coba lagi dalam %(minutes)d menit (sekitar pukul %(time)s WIB).",
+        minutes,
+    ) % {"minutes": minutes, "time": time_format(at, "H.i")}
+    return gettext("%(reason)s %(wait)s") % {"reason": reason, "wait": wait}

@@ -1,8 +1,6 @@
 """Public writes under an article: post a comment or reply, report a comment, and the
 hak-jawab (right of reply) form. Every form works without JavaScript."""
 
-from datetime import timedelta
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -10,12 +8,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from simpul.accounts.throttle import client_ip
+from simpul.accounts.throttle import client_ip, try_again
 
 from . import comments, queries
 from .models import Comment
@@ -23,12 +20,7 @@ from .public_views import CommentForm, render_article
 
 
 def _throttled_message(seconds):
-    minutes = max(1, (seconds + 59) // 60)
-    until = timezone.localtime(timezone.now() + timedelta(seconds=seconds))
-    return _(
-        "Terlalu banyak kiriman dalam waktu singkat. Coba lagi dalam %(minutes)s menit "
-        "(pukul %(time)s WIB)."
-    ) % {"minutes": minutes, "time": until.strftime("%H.%M")}
+    return try_again(seconds, _("Terlalu banyak kiriman dalam waktu singkat."))
 
 
 @require_POST

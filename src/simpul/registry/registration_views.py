@@ -6,12 +6,8 @@ cache (simpul.accounts.throttle), which also slows e-mail enumeration through th
 "already registered" error.
 """
 
-from datetime import timedelta
-
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -30,12 +26,7 @@ SESSION_KEY = "simpul_registration"
 
 
 def throttled_message(seconds):
-    minutes = max(1, (seconds + 59) // 60)
-    at = timezone.localtime(timezone.now() + timedelta(seconds=seconds))
-    return _(
-        "Terlalu banyak pendaftaran dari jaringan ini. Coba lagi dalam %(minutes)d menit "
-        "(sekitar pukul %(time)s WIB)."
-    ) % {"minutes": minutes, "time": time_format(at, "H:i")}
+    return throttle.try_again(seconds, _("Terlalu banyak pendaftaran dari jaringan ini."))
 
 
 def _region_or_error(code):
