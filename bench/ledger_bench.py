@@ -2,6 +2,7 @@
 
     SIMPUL_DATABASE_URL=postgres://postgres@127.0.0.1:5432/simpul_b3 \
         .venv/bin/python bench/ledger_bench.py
+    . var/dev/env && .venv/bin/python bench/ledger_bench.py --siaran <public id> --repeat 3
 
 Needs the national data (`simpul scale --preset national`, with the subscribers). It uses the
 siaran kept by `bench/fanout_bench.py --keep`, or fans out a new one. Once per siaran it then
@@ -12,9 +13,13 @@ short links with clicks for 20% and poster QR scans for 5%.
 Each page is requested N times through Django's full middleware stack (test client) as a
 logged-in, two-factor-verified national officer; the bare baseline view is measured the same
 way in the same run. Target (issue "Siaran"): the ledger of a national siaran <= 500 ms server
-time on PostgreSQL. The subscriber-message counts are a cached snapshot (ledger.py,
-DISPATCH_CACHE_SECONDS): the table is warm requests; the "cold" line is a request that has
-to count the ~2,000,000 dispatches itself (the cache cleared first).
+time on PostgreSQL. The subscriber-message counts come from the dispatch tally (tally.py),
+which the worker refreshes after fan-out and every 60 s while messages move; the bench takes
+it once after filling in the statuses, as the worker would, and reports how long that
+refresh takes (background work, not server time). The table is warm requests; the "cold"
+line is a request with the tally in place but the Django cache empty (the grouped tally of
+the page not cached yet). `--siaran` measures an existing siaran instead (e.g. the demo's,
+to try the script on a small database); nothing is filled in then.
 """
 
 import argparse
@@ -79,6 +84,7 @@ DECORATE = (
 
 
 def national_siaran():
+    from simpul.broadcasts import tally
     from simpul.broadcasts.models import Siaran
 
     siaran = (
@@ -107,7 +113,28 @@ def national_siaran():
             for table in ("broadcasts_dispatch", "broadcasts_inbox", "broadcasts_relay"):
                 cursor.execute(f"ANALYZE {table}")
         print(f"filled in reads, relays, sends and clicks in {time.perf_counter() - t:.1f} s")
+        tally.mark_stale(siaran.pk)  # the statuses changed behind the worker's back
+    siaran.refresh_from_db()
+    if siaran.tally_at is None or siaran.tally_at < siaran.fanned_out_at:
+        print(f"took the dispatch tally in {refresh_tally(siaran) * 1000:.0f} ms")
     return siaran
+
+
+def refresh_tally(siaran):
+    """tally.refresh() as the worker runs it (seconds), then ANALYZE as autovacuum would
+    soon after a table that changed this much (the ledger's plans need its statistics)."""
+    from django.db import connection
+
+    from simpul.broadcasts import tally
+
+    t = time.perf_counter()
+    tally.refresh(siaran.pk)
+    took = time.perf_counter() - t
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE broadcasts_dispatchtally")
+    siaran.refresh_from_db()
+    return took
 
 
 def officer():
@@ -144,6 +171,9 @@ def measure(client, path, repeat):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeat", type=int, default=20)
+    p.add_argument(
+        "--siaran", metavar="PUBLIC_ID", help="measure this siaran as it is (e.g. the demo's)"
+    )
     args = p.parse_args(argv)
     import django
 
@@ -154,8 +184,16 @@ def main(argv=None):
     from django_otp import DEVICE_ID_SESSION_KEY
 
     from simpul.broadcasts import ledger
+    from simpul.broadcasts.models import Siaran
 
-    siaran = national_siaran()
+    if args.siaran:
+        siaran = Siaran.objects.filter(public_id=args.siaran).first()
+        if siaran is None or siaran.fanned_out_at is None:
+            sys.exit(f"siaran {args.siaran}: not found or not fanned out")
+        if siaran.tally_at is None:
+            refresh_tally(siaran)
+    else:
+        siaran = national_siaran()
     user, device = officer()
     client = Client()
     client.force_login(user)
@@ -172,6 +210,11 @@ def main(argv=None):
     url = reverse("kelola:jangkauan:ledger", kwargs={"public_id": siaran.public_id})
     gap = reverse("kelola:jangkauan:gap", kwargs={"public_id": siaran.public_id})
     paths = [url, f"{url}?wilayah=13", f"{url}?wilayah=13.07", f"{gap}?wilayah=13.07"]
+    refresh = [refresh_tally(siaran) * 1000 for _ in range(3)]
+    print(
+        f"tally.refresh() (worker, after fan-out and every 60 s while messages move): "
+        f"median {statistics.median(refresh):.0f} ms of {', '.join(f'{r:.0f}' for r in refresh)}"
+    )
     print(f"{'path':58} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'x base':>7}")
     base = measure(client, "/_bench/baseline/", args.repeat)
     results = [("/_bench/baseline/", base)] + [(p, measure(client, p, args.repeat)) for p in paths]
@@ -181,18 +224,21 @@ def main(argv=None):
 
     cold = []
     for _ in range(3):
-        cache.clear()  # no snapshot of the subscriber-message counts: the first request
+        cache.clear()  # the tally exists (as after fan-out); the page's grouping is not cached
         t = time.perf_counter()
         client.get(url)
         cold.append((time.perf_counter() - t) * 1000)
-    print(f"national ledger, cold (counts taken in the request): {statistics.median(cold):.0f} ms")
+    print(
+        f"ledger, cold (tally in place, Django cache empty): median {statistics.median(cold):.0f} "
+        f"ms of {', '.join(f'{c:.0f}' for c in cold)}"
+    )
     t = time.perf_counter()
     for _ in range(5):
         ledger.ledger(user, siaran)
     print(f"ledger.ledger() alone, national: {(time.perf_counter() - t) * 200:.1f} ms")
     national_p50 = results[1][1][0]
-    print(f"national ledger p50 {national_p50:.0f} ms (target <= {TARGET_MS} ms)")
-    return 0 if national_p50 <= TARGET_MS else 1
+    print(f"ledger p50 {national_p50:.0f} ms, cold {max(cold):.0f} ms (target <= {TARGET_MS} ms)")
+    return 0 if max(national_p50, max(cold)) <= TARGET_MS else 1
 
 
 if __name__ == "__main__":

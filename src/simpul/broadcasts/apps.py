@@ -17,3 +17,5 @@ class BroadcastsConfig(AppConfig):
         from . import delivery
 
         register_periodic(delivery.sweep, every=60)
+        # --- the ledger's dispatch tally (tally.py) ---
+        register_periodic(tasks.refresh_tallies, every=60)

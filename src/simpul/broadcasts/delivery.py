@@ -176,8 +176,15 @@ def cancel(siaran_id):
 @task()
 def deliver(*, siaran_id, channel, scope=""):
     """One chain of delivery for (siaran, channel, provider scope). Idempotent: it only ever
-    works on QUEUED rows, and re-running it after a crash picks up where it stopped."""
-    return Engine(siaran_id, channel, scope).run()
+    works on QUEUED rows, and re-running it after a crash picks up where it stopped.
+    The chain that ends with nothing of the siaran left queued or sending (the end of its
+    delivery, or a cancel) takes the final dispatch tally for the ledger."""
+    from . import tally
+
+    stats = Engine(siaran_id, channel, scope).run()
+    if not tally.has_pending(siaran_id):
+        tally.refresh(siaran_id)
+    return stats
 
 
 @task(queue_name="periodic")

@@ -230,7 +230,7 @@ def step_siaran(ctx):
     from simpul.accounts.models import Office
     from simpul.core.demo import SUMBAR
 
-    from . import fanout, services
+    from . import fanout, services, tally
     from .models import Inbox, Siaran
 
     office = ctx.offices.get((Office.Kind.DISKOMINFO_PROVINSI, SUMBAR))
@@ -256,6 +256,7 @@ def step_siaran(ctx):
     # Sent two days ago: the inboxes were delivered then, the relays came after.
     Inbox.objects.filter(siaran=siaran).update(delivered_at=sent_at)
     _deliveries(siaran, sent_at)
+    tally.refresh(siaran.pk)  # what the worker does when delivery ends
     _kim_actions(ctx, siaran, timezone.localdate(now))
     ctx.created["siaran"] += 1
     ctx.created["kotak masuk KIM"] += made["inboxes"]

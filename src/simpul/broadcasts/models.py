@@ -90,6 +90,8 @@ class Siaran(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
     fanned_out_at = models.DateTimeField(null=True, blank=True)  # inboxes and dispatches exist
+    # When DispatchTally was last taken (before counting); NULL = no tally yet, or stale.
+    tally_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(blank=True)
     is_public = models.BooleanField(_("tampil di halaman publik"), default=True)
@@ -300,11 +302,43 @@ class Dispatch(models.Model):
         ]
         indexes = [
             models.Index(fields=["siaran", "channel", "status"], name="dispatch_work"),
-            models.Index(fields=["siaran", "region_code"], name="dispatch_region"),
         ]
 
     def __str__(self):
         return f"{self.siaran_id}:{self.subscriber_id}"
+
+
+class DispatchTally(models.Model):
+    """How many dispatches of a siaran are in each (subscriber wilayah, channel, status):
+    the reach ledger reads these few rows instead of counting millions of dispatches.
+    Recomputed as a whole by `tally.refresh` (never incremented, so it cannot drift);
+    `Siaran.tally_at` says when."""
+
+    # No index of its own: one_tally_each starts with siaran_id.
+    siaran = models.ForeignKey(Siaran, on_delete=models.CASCADE, related_name="+", db_index=False)
+    region_code = models.CharField(max_length=13)  # the subscriber's wilayah, as on Dispatch
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    status = models.CharField(max_length=10, choices=Dispatch.Status.choices)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["siaran", "region_code", "channel", "status"], name="one_tally_each"
+            )
+        ]
+        indexes = [
+            # The periodic refresh asks "does the last tally still show pending messages?"
+            # for every siaran: only those few rows are indexed.
+            models.Index(
+                fields=["siaran"],
+                condition=models.Q(status__in=["queued", "sending"]),
+                name="tally_pending",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.siaran_id}:{self.region_code}:{self.channel}:{self.status}={self.n}"
 
 
 class ProviderConfig(models.Model):
