@@ -94,18 +94,12 @@ class Sink:
 # --- baseline -------------------------------------------------------------------------
 
 
-def baseline(sink, n):
-    os.environ["SIMPUL_EMAIL_URL"] = f"smtp://127.0.0.1:{sink.port}"
-    os.environ.setdefault("SIMPUL_DEBUG", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "simpul.settings")
-    import django
-
-    django.setup()
-    from django.core.mail import EmailMultiAlternatives, get_connection
+def _messages(first, count):
+    from django.core.mail import EmailMultiAlternatives
 
     body = "Puskesmas membuka Cek Kesehatan Gratis untuk semua warga. Bawa KTP.\n" * 3
     messages = []
-    for i in range(n):
+    for i in range(first, first + count):
         m = EmailMultiAlternatives(
             subject="Cek Kesehatan Gratis",
             body=body,
@@ -118,12 +112,55 @@ def baseline(sink, n):
         )
         m.attach_alternative(f"<p>{body}</p>", "text/html")
         messages.append(m)
-    sink.reset()
+    return messages
+
+
+def _send_loop(messages):
+    from django.core.mail import get_connection
+
     connection = get_connection()
-    began = time.perf_counter()
     connection.open()
     connection.send_messages(messages)
     connection.close()
+
+
+def _loop_process(first, count, go):
+    messages = _messages(first, count)
+    go.wait(60)
+    _send_loop(messages)
+
+
+def baseline(sink, n, loops=1):
+    """messages/s of `loops` bare send_messages loops, each in its own process with its own
+    SMTP connection, sending n in all (1 loop: in this process)."""
+    os.environ["SIMPUL_EMAIL_URL"] = f"smtp://127.0.0.1:{sink.port}"
+    os.environ.setdefault("SIMPUL_DEBUG", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "simpul.settings")
+    import django
+
+    django.setup()
+    sink.reset()
+    if loops == 1:
+        messages = _messages(0, n)
+        began = time.perf_counter()
+        _send_loop(messages)
+    else:
+        go = multiprocessing.Event()
+        share = n // loops
+        procs = [
+            multiprocessing.Process(
+                target=_loop_process,
+                args=(i * share, n - share * (loops - 1) if i == loops - 1 else share, go),
+            )
+            for i in range(loops)
+        ]
+        for p in procs:
+            p.start()
+        time.sleep(1.0)  # every loop has built its messages
+        began = time.perf_counter()
+        go.set()
+        for p in procs:
+            p.join(120)
     assert sink.wait(n, 60), f"sink got {sink.count} of {n}"
     return n / (time.perf_counter() - began)
 
@@ -282,6 +319,15 @@ def main():
                     f"({ref:,.0f}/s, taken before and after)"
                     + (f" ({extra} extra)" if extra else "")
                 )
+                if workers > 1:
+                    # The same number of bare loops at once, on the same sink and cores: what
+                    # this machine can do with that much concurrency, per loop.
+                    loops = baseline(sink, n, loops=workers)
+                    print(
+                        f"  {workers} bare loops at once: {loops:7,.0f} messages/s, "
+                        f"{loops / workers:6,.0f}/loop; engine per worker = "
+                        f"{rate / loops:.2f} x a bare loop running beside another"
+                    )
     finally:
         sink.stop()
     print(f"load average after: {os.getloadavg()[0]:.1f}")

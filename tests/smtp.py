@@ -1,5 +1,6 @@
 """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
 
+import contextlib
 import email
 import socket
 import time
@@ -43,3 +44,18 @@ def start():
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
     return controller, sink
+
+
+@contextlib.contextmanager
+def serving(settings, handler):
+    """Django's SMTP backend pointed at `handler` (an aiosmtpd handler) on loopback."""
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield handler
+    finally:
+        controller.stop()

@@ -4,7 +4,6 @@ SMS and Web Push to the local fake provider server, including its failures."""
 import json
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from simpul.broadcasts import channels
 from simpul.broadcasts.channels.email import EmailAdapter
@@ -13,7 +12,7 @@ from simpul.broadcasts.channels.telegram import TelegramAdapter
 from simpul.broadcasts.channels.webpush import WebPushAdapter
 from simpul.broadcasts.channels.whatsapp import WhatsAppAdapter
 
-from ..smtp import Sink, free_port
+from ..smtp import Sink, free_port, serving
 from .fakeprovider import browser_subscription, make_config, provider  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -67,15 +66,8 @@ class RejectingSink(Sink):
 
 @pytest.fixture
 def rejecting_smtp(settings):
-    sink = RejectingSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield sink
-    controller.stop()
+    with serving(settings, RejectingSink()) as sink:
+        yield sink
 
 
 def test_email_refused_recipient_bounces_and_full_mailbox_retries(rejecting_smtp):

@@ -159,11 +159,8 @@ def start(request):
     wait = throttle.retry_after(key)
     if wait:
         form.is_valid()
-        minutes = max(1, (wait + 59) // 60)
         form.add_error(
-            None,
-            _("Terlalu banyak permintaan dari jaringan ini. Coba lagi dalam %(minutes)d menit.")
-            % {"minutes": minutes},
+            None, throttle.try_again(wait, _("Terlalu banyak permintaan dari jaringan ini."))
         )
         return _render(request, form, status=429)
     if not form.is_valid():
