@@ -475,7 +475,6 @@ def article_page(article):
         "tags": tags,
         "corrections": corrections,
         "reply_requests": replies,
-        "threads": threads,
         "comment_rows": [row for t in threads for row in t.rows()],
         "comment_count": comment_count,
         "wilayah": wilayah_label(article.region_code, regions),

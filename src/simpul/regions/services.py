@@ -186,5 +186,5 @@ def set_village_label(*, actor, kabupaten, label):
         region_code=kabupaten.code,
         data={"label": label, "changed": changed},
     )
-    clear_cached_rows()
+    transaction.on_commit(clear_cached_rows)
     return changed
