@@ -1,9 +1,12 @@
 """The redaksi's moderation queue and comment settings (/kelola/warta/moderasi/)."""
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 from simpul.accounts.roles import Role
 from simpul.audit.models import Event
+from simpul.newsroom import comments
 from simpul.newsroom.models import Comment, KimNewsroom
 
 from ..factories import UserFactory, assign
@@ -38,6 +41,23 @@ def test_redaksi_sees_pending_and_reported_comments_of_its_kim(
     html = client.get(QUEUE).content.decode()
     assert "Menunggu persetujuan" in html and "Sudah dilaporkan" in html
     assert "Komentar biasa" not in html and "Komentar KIM lain" not in html
+
+
+def test_queue_shows_why_a_comment_was_reported_but_not_who(client, login, pengurus, article):
+    comment = CommentFactory(article=article, body="Komentar yang dilaporkan")
+    reporters = [UserFactory(full_name=f"Pelapor {n}") for n in range(2)]
+    for user in reporters:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+    comments.comment_report(actor=reporters[0], comment=comment, reason="Berisi <b>fitnah</b>")
+    comments.comment_report(actor=reporters[1], comment=comment)  # no reason given
+    login(pengurus)
+    html = client.get(QUEUE).content.decode()
+    assert "Berisi &lt;b&gt;fitnah&lt;/b&gt;" in html  # the reporter's words, escaped
+    assert "<li>Tidak pantas</li>" in html  # no reason: shown in the moderator's language
+    assert "Pelapor" not in html
+    client.get(reverse("web:language", args=["en"]) + "?next=/")
+    assert "<li>Inappropriate</li>" in client.get(QUEUE).content.decode()
 
 
 @pytest.mark.parametrize("who", ["warga", "anggota", "nasional"])

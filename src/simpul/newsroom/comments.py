@@ -219,7 +219,7 @@ def comment_report(*, actor, comment, reason=""):
         raise Http404
     if comment.status != Comment.Status.PUBLISHED:
         raise Http404
-    reason = (reason or "").strip()[:300] or _("Tidak pantas")
+    reason = (reason or "").strip()[:300]
     try:
         with transaction.atomic():
             CommentReport.objects.create(comment=comment, reporter=actor, reason=reason)

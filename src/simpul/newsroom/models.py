@@ -239,7 +239,9 @@ class CommentReport(models.Model):
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    reason = models.CharField(_("alasan"), max_length=300)
+    # As the reporter wrote it; blank = no reason given (shown as "Tidak pantas" in the
+    # moderator's own language, not stored in the reporter's).
+    reason = models.CharField(_("alasan"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -248,7 +250,7 @@ class CommentReport(models.Model):
         ]
 
     def __str__(self):
-        return self.reason[:60]
+        return self.reason[:60] or str(_("Tidak pantas"))
 
 
 class ReplyRequest(models.Model):

@@ -2,14 +2,14 @@
 (for the redaksi and the kab/kota pembina), the KIM whose comment settings a user manages.
 Every read takes the actor; anything outside the actor's scope is 404."""
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 
 from simpul.accounts import scope
 from simpul.accounts.roles import ARTICLE_PUBLISH, ARTICLE_UNPUBLISH
 from simpul.registry.models import Kim
 
-from .models import Comment, KimNewsroom, ReplyRequest
+from .models import Comment, CommentReport, KimNewsroom, ReplyRequest
 
 QUEUE_FIELDS = (
     "public_id",
@@ -40,6 +40,12 @@ def moderation_queue(actor):
         )
         .select_related("article")
         .only(*QUEUE_FIELDS)
+        .prefetch_related(  # why people reported it (never who)
+            Prefetch(
+                "reports",
+                queryset=CommentReport.objects.only("comment_id", "reason").order_by("id"),
+            )
+        )
         .order_by("-report_count", "created_at")
     )
 
