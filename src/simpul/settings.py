@@ -396,6 +396,10 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
+        # httpx logs every request URL at INFO, and the Telegram Bot API puts the bot's
+        # token in the URL: provider secrets stay out of the logs.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }
 

@@ -354,3 +354,57 @@ def test_kim_telegram_page_is_404_outside_the_kim(login, anggota, kim, sibling_k
     assert login(other).get(url).status_code == 404
     assert login(anggota).post(url, {"chat": "@kimtujuhkoto"}).status_code == 404  # not an officer
     assert not Subscriber.objects.exists()
+
+
+# --- simpul telegram_webhook ------------------------------------------------------------
+
+
+def test_telegram_webhook_command_points_the_bot_at_simpul(client, provider, settings):  # noqa: F811
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from simpul.audit.models import Event
+
+    settings.SITE_URL = "https://simpul.contoh.id"
+    config = make_config("telegram", provider, webhook_secret="")
+    out = StringIO()
+    call_command("telegram_webhook", stdout=out, stderr=StringIO())
+    config.refresh_from_db()
+    secret = json.loads(config.credentials)["webhook_secret"]
+    assert len(secret) >= 32  # made, since it was missing
+    (call,) = [r for r in provider.requests if r["path"].endswith("/setWebhook")]
+    assert call["path"] == "/bot123:ABC/setWebhook"
+    assert call["json"] == {
+        "url": f"https://simpul.contoh.id/langganan/telegram/{secret}/",
+        "secret_token": secret,
+        "allowed_updates": ["message"],
+    }
+    assert "webhook terpasang" in out.getvalue() and secret not in out.getvalue()
+    assert Event.objects.filter(action="broadcasts.provider.telegram_webhook").exists()
+    # What Telegram then sends reaches the subscriptions with that secret.
+    r = webhook(client, secret, message(7, "/stop"), HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN=secret)
+    assert r.status_code == 200
+    # Run again: the same secret is kept (the bot's URL does not change).
+    call_command("telegram_webhook", stdout=StringIO(), stderr=StringIO())
+    config.refresh_from_db()
+    assert json.loads(config.credentials)["webhook_secret"] == secret
+
+
+def test_telegram_webhook_command_reports_telegrams_refusal(provider, caplog):  # noqa: F811
+    import logging
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    make_config("telegram", provider)
+    provider.fail("/bot", "500")
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 dari 1 bot Telegram gagal"):
+        call_command("telegram_webhook", stdout=StringIO(), stderr=err)
+    assert "gagal" in err.getvalue()
+    # The bot token is in the Bot API's URL: it must not reach the logs.
+    assert "123:ABC" not in caplog.text and "123:ABC" not in err.getvalue()
+    assert logging.getLogger("httpx").getEffectiveLevel() >= logging.WARNING
+    with pytest.raises(CommandError, match="Tidak ada penyedia Telegram"):
+        call_command("telegram_webhook", "--region", "14", stdout=StringIO(), stderr=StringIO())

@@ -10,6 +10,7 @@ NOT_PUBLIC = (
     "broadcasts.inbox.",
     "broadcasts.relay.",
     "broadcasts.policy.",
+    "broadcasts.provider.",
     "newsroom.image.",
     "newsroom.official_text.",
     "newsroom.reply_request.received",

@@ -533,3 +533,46 @@ __all__ = [
     "relay_log",
     "share_relay",
 ]
+
+
+# --- providers ----------------------------------------------------------------------------
+
+WEBHOOK_SECRET_BYTES = 32  # Telegram accepts 1-256 characters of A-Z a-z 0-9 _ -
+
+
+def telegram_webhook_install(*, config, actor=None):
+    """Point a province's (or the national) Telegram bot at Simpul's webhook, so /start and
+    /stop reach the subscriptions: keeps a random `webhook_secret` in the credentials (made
+    if missing), calls the Bot API's setWebhook. Returns (url, error): error "" on success,
+    else Telegram's reason. Officials no longer call setWebhook by hand."""
+    import json
+
+    from django.conf import settings
+    from django.urls import reverse
+
+    from .channels import ConfigError, adapter_class
+
+    try:
+        credentials = json.loads(config.credentials or "{}")
+    except ValueError:
+        return "", _("Kredensial Telegram bukan JSON yang sah.")
+    if not credentials.get("token"):
+        return "", _("Kredensial Telegram belum berisi token bot.")
+    secret = credentials.get("webhook_secret") or secrets.token_urlsafe(WEBHOOK_SECRET_BYTES)
+    if secret != credentials.get("webhook_secret"):
+        credentials["webhook_secret"] = secret
+        config.credentials = json.dumps(credentials)
+        config.save(update_fields=["credentials", "updated_at"])
+    url = settings.SITE_URL.rstrip("/") + reverse("langganan:telegram", args=[secret])
+    try:
+        with adapter_class(Channel.TELEGRAM)(config) as adapter:
+            error = adapter.set_webhook(url, secret)
+    except ConfigError as exc:
+        error = str(exc)
+    audit.record(
+        actor=actor,
+        action="broadcasts.provider.telegram_webhook",
+        obj=config,
+        data={"ok": not error, "error": error[:200]},
+    )
+    return url, error

@@ -2,10 +2,13 @@
 
 Credentials: {"token": "123456:ABC...", "bot_username": "SiaranSumbarBot",
 "webhook_secret": "<random>"}; base_url defaults to https://api.telegram.org.
+`simpul telegram_webhook` points the bot at Simpul (`setWebhook`, see `set_webhook`).
 The Bot API has no idempotency key: a message re-sent after a crash can arrive twice
 (bounded, see delivery.py). Blocked bots and deleted chats (403, "chat not found") end the
 subscription.
 """
+
+import httpx
 
 from .base import parse_retry_after
 from .http import DEFAULT_RETRY_AFTER, HttpAdapter
@@ -39,3 +42,18 @@ class TelegramAdapter(HttpAdapter):
         params = data.get("parameters") or {}
         header = parse_retry_after(response.headers.get("Retry-After"), DEFAULT_RETRY_AFTER)
         return parse_retry_after(params.get("retry_after"), header)
+
+    def set_webhook(self, url, secret):
+        """Bot API `setWebhook`: Telegram then POSTs every message to the bot to `url`, with
+        `secret` in the X-Telegram-Bot-Api-Secret-Token header. Returns "" on success, else
+        Telegram's reason (or the network error)."""
+        endpoint = f"{self.base_url}/bot{self.credentials['token']}/setWebhook"
+        body = {"url": url, "secret_token": secret, "allowed_updates": ["message"]}
+        try:
+            response = self.client.post(endpoint, json=body)
+            data = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            return str(exc) or type(exc).__name__
+        if response.status_code == 200 and data.get("ok"):
+            return ""
+        return self.error_reason(response, data).strip()
