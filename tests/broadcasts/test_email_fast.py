@@ -360,3 +360,44 @@ def test_fast_path_connection_lost_is_a_batch_error_with_results_so_far(sink):
     assert first[0].status == channels.SENT
     assert exc.value.results == []
     assert adapter.connection is None
+
+
+# --- long paragraphs stay on the fast path -----------------------------------------------
+
+
+def test_long_paragraphs_are_wrapped_not_quoted_printable(sink):
+    """A press release pasted as one long paragraph: the composer keeps every body line short
+    (HTML and plain text), so Django does not switch to quoted-printable and every word
+    arrives; a code block keeps its lines."""
+    words = [f"kata{i}" for i in range(600)]  # ~5,000 characters in one paragraph
+    body = " ".join(words) + "\n\n```\nbaris   kode   tetap\n```\n"
+    siaran = SiaranFactory(title="Siaran pers panjang", slug="siaran-panjang", body=body)
+    siaran.body_html = ""  # rendered from the Markdown by the composer
+    siaran.save(update_fields=["body_html"])
+    sub = SubscriberFactory(channel="email", address="warga.panjang@contoh.id")
+    DispatchFactory(siaran=siaran, subscriber=sub)
+    delivery.deliver.call(siaran_id=siaran.pk, channel="email", scope="")
+    sink.wait_for(1)
+    m = sink.by_to(sub.address)["message"]
+    for part in m.walk():
+        if not part.is_multipart():
+            assert part["Content-Transfer-Encoding"] in ("7bit", "8bit")
+            content = part.get_content()
+            assert max(len(line) for line in content.splitlines()) <= 998
+            assert " ".join(content.split()).count(" ".join(words)) == 1  # nothing lost
+            if part.get_content_type() == "text/html":
+                assert "baris   kode   tetap" in content  # inside <pre>: untouched
+            assert sub.token in content
+
+
+def test_wrap_helpers():
+    from simpul.broadcasts.channels.compose import wrap_html, wrap_text
+
+    text = wrap_text("a " * 100 + "\n" + "x" * 120)
+    assert all(len(line) <= 76 for line in text.splitlines()[:-1])
+    assert text.splitlines()[-1] == "x" * 120  # a long word or link stays whole
+    html = wrap_html("<p>" + "kata " * 100 + "</p>\n<pre>" + "k " * 150 + "\n</pre>")
+    lines = html.splitlines()
+    assert all(len(line) <= 200 for line in lines[:-2])
+    assert lines[-2] == "<pre>" + "k " * 150  # never inside <pre>
+    assert " ".join(html.split()).startswith("<p>" + "kata " * 99 + "kata </p>")

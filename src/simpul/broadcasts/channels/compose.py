@@ -1,6 +1,9 @@
 """What a subscriber receives on each channel, built once per delivery task and filled in
 per recipient (only the address and the unsubscribe link differ between recipients)."""
 
+import re
+import textwrap
+
 from django.conf import settings
 from django.template import loader
 from django.urls import NoReverseMatch, reverse
@@ -27,6 +30,42 @@ def siaran_url(siaran):
 
 def unsubscribe_url(token):
     return absolute(reverse("langganan:unsubscribe", kwargs={"token": token}))
+
+
+# E-mail bodies keep their lines short: a line over 998 bytes (RFC 5322) makes Django encode
+# the whole part as quoted-printable, which the e-mail adapter's fast path cannot fill in per
+# recipient (channels/email.py), and a paragraph of a press release is often that long.
+TEXT_WIDTH = 76  # plain text, as mail clients expect
+HTML_WIDTH = 200  # HTML: a newline is a space, so any space may become one (outside <pre>)
+
+
+def wrap_text(text, width=TEXT_WIDTH):
+    """Plain text with lines of at most `width` characters, broken at spaces; a word or link
+    longer than that stays whole on its own line."""
+    lines = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            lines.append(line)
+        else:
+            lines += textwrap.wrap(
+                line, width=width, break_long_words=False, break_on_hyphens=False
+            ) or [""]
+    return "\n".join(lines)
+
+
+def wrap_html(html, width=HTML_WIDTH):
+    """HTML with long lines broken at spaces, except inside <pre> (where a newline shows)."""
+    lines, depth = [], 0
+    for line in html.split("\n"):
+        opens, closes = len(re.findall(r"<pre[\s>]", line)), line.count("</pre>")
+        if depth or opens or len(line) <= width:
+            lines.append(line)
+        else:
+            lines += textwrap.wrap(
+                line, width=width, break_long_words=False, break_on_hyphens=False
+            ) or [""]
+        depth = max(0, depth + opens - closes)
+    return "\n".join(lines)
 
 
 def subject_for(siaran):
@@ -62,8 +101,12 @@ class Composer:
                     "unsubscribe_url": UNSUB,
                 }
                 if self.channel == "email":
-                    text = loader.render_to_string("broadcasts/email/siaran.txt", context)
-                    html = loader.render_to_string("broadcasts/email/siaran.html", context)
+                    text = wrap_text(
+                        loader.render_to_string("broadcasts/email/siaran.txt", context)
+                    )
+                    html = wrap_html(
+                        loader.render_to_string("broadcasts/email/siaran.html", context)
+                    )
                 else:
                     text = loader.render_to_string("broadcasts/email/siaran_short.txt", context)
                     html = ""
