@@ -13,7 +13,12 @@ from .roles import KIM_ROLES, Role
 
 
 def public_id():
-    return secrets.token_urlsafe(8)
+    """A random URL-safe id (11 characters) that never starts with "-": an id starting with
+    one is read as an option by command lines (`simpul api_token revoke --id -x...`)."""
+    while True:
+        value = secrets.token_urlsafe(8)
+        if not value.startswith("-"):
+            return value
 
 
 def normalise_phone(raw):
