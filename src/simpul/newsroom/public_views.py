@@ -10,12 +10,11 @@ from django import forms
 from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from simpul.regions.models import is_valid_code
 from simpul.registry import queries as kim_queries
+from simpul.web.filters import PublishedBetweenFilter
 from simpul.web.pagecache import public_page
 from simpul.web.paginator import CappedPaginator
 from simpul.web.share import share_links
@@ -25,52 +24,14 @@ from .comments import can_comment, comment_settings
 from .models import Adinda, KimNewsroom
 
 
-class ListFilterForm(forms.Form):
-    wilayah = forms.CharField(
-        label=gettext_lazy("Kode wilayah"),
-        required=False,
-        max_length=20,
-        help_text=gettext_lazy("mis. 13.07 untuk Kabupaten Lima Puluh Kota"),
-    )
-    sektor = forms.ChoiceField(label=gettext_lazy("Sektor"), required=False)
+class ListFilterForm(PublishedBetweenFilter):
     adinda = forms.ChoiceField(
         label=gettext_lazy("ADINDA"),
         required=False,
         choices=[("", gettext_lazy("Semua kegiatan"))] + list(Adinda.choices),
     )
     kim = forms.SlugField(label=gettext_lazy("KIM (alamat singkat)"), required=False)
-    dari = forms.DateField(
-        label=gettext_lazy("Terbit sejak"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    sampai = forms.DateField(
-        label=gettext_lazy("Terbit sampai"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-
-    def __init__(self, data, *, sectors):
-        super().__init__(data)
-        self.fields["sektor"].choices = [("", _("Semua sektor")), *sectors]
-        self.fields["wilayah"].widget.attrs.update(inputmode="decimal", autocomplete="off")
-
-    def clean_wilayah(self):
-        code = self.cleaned_data["wilayah"].strip()
-        if code and not is_valid_code(code):
-            raise forms.ValidationError(
-                _("Kode wilayah “%(code)s” tidak sah. Tulis kode Kemendagri seperti 13.07."),
-                params={"code": code},
-            )
-        return code
-
-    def clean(self):
-        data = super().clean()
-        if data.get("dari") and data.get("sampai") and data["dari"] > data["sampai"]:
-            self.add_error(
-                "sampai", _("Tanggal “Terbit sampai” harus sama atau sesudah “Terbit sejak”.")
-            )
-        return data
+    field_order = ["wilayah", "sektor", "adinda", "kim", "dari", "sampai"]
 
 
 @require_safe

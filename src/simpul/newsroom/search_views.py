@@ -11,52 +11,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from simpul.regions.models import is_valid_code
 from simpul.registry import queries as registry_queries
 from simpul.registry.models import Sector, full_kim_name
 from simpul.registry.queries import regions_for, wilayah_label
+from simpul.web.filters import PublishedBetweenFilter
 from simpul.web.pagecache import public_page
 
 from . import search as engine
 
 
-class SearchForm(forms.Form):
+class SearchForm(PublishedBetweenFilter):
     q = forms.CharField(label=gettext_lazy("Kata kunci"), required=False, max_length=200)
-    wilayah = forms.CharField(
-        label=gettext_lazy("Kode wilayah"),
-        required=False,
-        max_length=20,
-        help_text=gettext_lazy("mis. 13.07 untuk Kabupaten Lima Puluh Kota"),
-    )
-    sektor = forms.ChoiceField(label=gettext_lazy("Sektor"), required=False)
-    dari = forms.DateField(label=gettext_lazy("Terbit sejak"), required=False)
-    sampai = forms.DateField(label=gettext_lazy("Terbit sampai"), required=False)
+    field_order = ["q", "wilayah", "sektor", "dari", "sampai"]
 
     def __init__(self, data, *, sectors):
-        super().__init__(data)
-        self.fields["sektor"].choices = [("", _("Semua sektor")), *sectors]
+        super().__init__(data, sectors=sectors)
         self.fields["q"].widget.attrs.update(type="search", placeholder=_("mis. panen padi"))
-        self.fields["wilayah"].widget.attrs.update(inputmode="decimal", autocomplete="off")
-        for name in ("dari", "sampai"):
-            self.fields[name].widget.input_type = "date"
-
-    def clean_wilayah(self):
-        code = self.cleaned_data["wilayah"].strip()
-        if code and not is_valid_code(code):
-            raise forms.ValidationError(
-                _("Kode wilayah “%(code)s” tidak sah. Tulis kode Kemendagri seperti 13.07."),
-                params={"code": code},
-            )
-        return code
-
-    def clean(self):
-        data = super().clean()
-        since, until = data.get("dari"), data.get("sampai")
-        if since and until and since > until:
-            self.add_error(
-                "sampai", _("Tanggal “Terbit sampai” harus sama atau sesudah “Terbit sejak”.")
-            )
-        return data
 
 
 def article_url(slug):

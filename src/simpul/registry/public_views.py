@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from simpul.newsroom import queries as warta_queries
 from simpul.regions import queries as region_queries
 from simpul.regions.models import is_valid_code
+from simpul.web.filters import WilayahSectorFilter
 from simpul.web.pagecache import public_page
 
 from . import coverage as cov
@@ -26,39 +27,19 @@ PER_PAGE = 25
 DEFAULT_PROVINCE = "13"
 
 
-class DirectoryFilterForm(forms.Form):
+class DirectoryFilterForm(WilayahSectorFilter):
     q = forms.CharField(label=gettext_lazy("Nama KIM"), required=False, max_length=100)
-    wilayah = forms.CharField(
-        label=gettext_lazy("Kode wilayah"),
-        required=False,
-        max_length=20,
-        help_text=gettext_lazy("mis. 13.07 untuk Kabupaten Lima Puluh Kota"),
-    )
-    sektor = forms.ChoiceField(label=gettext_lazy("Sektor"), required=False)
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
         required=False,
         choices=[("", gettext_lazy("Semua status"))]
         + [(s.value, s.label) for s in Kim.PUBLIC_STATUSES],
     )
+    field_order = ["q", "wilayah", "sektor", "status"]
 
     def __init__(self, data, *, sectors):
-        super().__init__(data)
-        self.fields["sektor"].choices = [("", _("Semua sektor")), *sectors]
+        super().__init__(data, sectors=sectors)
         self.fields["q"].widget.attrs.update(type="search", placeholder=_("mis. Tujuh Koto"))
-        self.fields["wilayah"].widget.attrs.update(inputmode="decimal", autocomplete="off")
-
-    def clean_wilayah(self):
-        code = self.cleaned_data["wilayah"].strip()
-        if code and not is_valid_code(code):
-            raise forms.ValidationError(
-                _(
-                    "Kode wilayah “%(code)s” tidak sah. Tulis kode Kemendagri seperti 13.07 "
-                    "(kabupaten/kota) atau 13.07.07.2002 (desa/nagari/kelurahan)."
-                ),
-                params={"code": code},
-            )
-        return code
 
 
 @require_safe
