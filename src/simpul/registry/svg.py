@@ -19,6 +19,7 @@ All text goes through `escape`; the result is marked safe only after that.
 
 import math
 import textwrap
+from dataclasses import dataclass
 
 from django.utils.formats import number_format
 from django.utils.html import escape
@@ -149,30 +150,41 @@ def tile_title(row):
     }
 
 
-def coverage_map(coverage, *, title):
-    """The tile grid for the children (kab/kota) of a province, as inline SVG."""
-    rows = coverage.rows
-    if not rows:
-        return ""
-    layout = layout_for(coverage.region.code, rows)
+@dataclass
+class Tile:
+    """One kab/kota tile of a grid: what it says and how it looks."""
+
+    code: str
+    kind: str  # "kota" tiles get round corners
+    percent: float | None  # colour step; None = no data
+    label: str  # the big figure under the name
+    title: str  # <title> for screen readers
+    url: str = ""
+    gap: bool = False  # drawn with a thick dashed red outline (the ledger's information gap)
+
+
+GAP_STROKE = "#b3261e"
+
+
+def tile_grid(tiles, layout, *, title, title_id):
+    """Inline SVG of `tiles` placed by `layout` ({code: (col, row, name lines)}, layout_for)."""
     cols = max(col for col, _row, _lines in layout.values()) + 1
     nrows = math.ceil(max(row for _col, row, _lines in layout.values()) + 1)
     width = PAD * 2 + cols * TILE_W + (cols - 1) * GAP
     height = PAD * 2 + nrows * TILE_H + (nrows - 1) * GAP
     parts = [
         f'<svg class="tilemap" viewBox="0 0 {width} {height}" role="group" '
-        f'aria-labelledby="tilemap-title" xmlns="http://www.w3.org/2000/svg" '
+        f'aria-labelledby="{title_id}" xmlns="http://www.w3.org/2000/svg" '
         f'font-family="system-ui,sans-serif" text-anchor="middle">'
-        f'<title id="tilemap-title">{escape(title)}</title>'
+        f'<title id="{title_id}">{escape(title)}</title>'
     ]
-    for r in rows:
-        col, row, lines = layout[r.region.code]
+    for t in tiles:
+        col, row, lines = layout[t.code]
         x = PAD + col * (TILE_W + GAP)
         y = round(PAD + row * (TILE_H + GAP))
-        s = step(r.percent)
+        s = step(t.percent)
         fill, ink = NO_DATA if s is None else STEPS[s]
-        radius = 14 if r.region.kind == "kota" else 2
-        label = "—" if r.percent is None else f"{_pct(r.percent)}%"
+        radius = 14 if t.kind == "kota" else 2
         # Baselines: the block (name lines, then the percentage) is centred in the tile.
         block = len(lines) * LINE + PCT_SIZE + 2
         first = y + (TILE_H - block) / 2 + NAME_SIZE * 0.8
@@ -184,20 +196,45 @@ def coverage_map(coverage, *, title):
         )
         texts += (
             f'<text x="{cx:g}" y="{pct_y:g}" font-size="{PCT_SIZE}" font-weight="700">'
-            f"{escape(label)}</text>"
+            f"{escape(t.label)}</text>"
+        )
+        stroke = (
+            f'stroke="{GAP_STROKE}" stroke-width="4" stroke-dasharray="6 3" class="gap"'
+            if t.gap
+            else 'stroke="#4a5560"'
         )
         body = (
-            f"<title>{escape(tile_title(r))}</title>"
+            f"<title>{escape(t.title)}</title>"
             f'<rect x="{x}" y="{y}" width="{TILE_W}" height="{TILE_H}" rx="{radius}" '
-            f'fill="{fill}" stroke="#4a5560"/>'
+            f'fill="{fill}" {stroke}/>'
             f'<g fill="{ink}" font-size="{NAME_SIZE}" aria-hidden="true">{texts}</g>'
         )
-        if r.url:
-            parts.append(f'<a href="{escape(r.url)}">{body}</a>')
+        if t.url:
+            parts.append(f'<a href="{escape(t.url)}">{body}</a>')
         else:
             parts.append(f"<g>{body}</g>")
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated value is escaped
+
+
+def coverage_map(coverage, *, title):
+    """The tile grid for the children (kab/kota) of a province, as inline SVG."""
+    rows = coverage.rows
+    if not rows:
+        return ""
+    tiles = [
+        Tile(
+            code=r.region.code,
+            kind=r.region.kind,
+            percent=r.percent,
+            label="—" if r.percent is None else f"{_pct(r.percent)}%",
+            title=tile_title(r),
+            url=r.url,
+        )
+        for r in rows
+    ]
+    layout = layout_for(coverage.region.code, rows)
+    return tile_grid(tiles, layout, title=title, title_id="tilemap-title")
 
 
 def _bounds(province_code, points):
