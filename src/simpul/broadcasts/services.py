@@ -7,12 +7,15 @@ state before sent. Sending enqueues `tasks.send_siaran` after commit; that task 
 (`fanout.fan_out`: inboxes and dispatches) and marks the siaran sent.
 """
 
+import json
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -31,6 +34,7 @@ from simpul.newsroom import markup
 from simpul.regions.models import Region, is_valid_code
 from simpul.registry.models import Kim, Sector
 
+from .channels import ConfigError, adapter_class
 from .models import (
     SHORT_TEXT_MAX,
     Attachment,
@@ -545,13 +549,6 @@ def telegram_webhook_install(*, config, actor=None):
     /stop reach the subscriptions: keeps a random `webhook_secret` in the credentials (made
     if missing), calls the Bot API's setWebhook. Returns (url, error): error "" on success,
     else Telegram's reason. Officials no longer call setWebhook by hand."""
-    import json
-
-    from django.conf import settings
-    from django.urls import reverse
-
-    from .channels import ConfigError, adapter_class
-
     try:
         credentials = json.loads(config.credentials or "{}")
     except ValueError:
