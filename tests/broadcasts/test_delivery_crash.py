@@ -5,13 +5,17 @@ within the documented bound (DELIVERY_FLUSH messages per killed worker)."""
 import asyncio
 import os
 import signal
-import subprocess
-import sys
 from collections import Counter
 
 from aiosmtpd.controller import Controller
 
-from tests.core.test_worker_crash import ROOT, scratch_db, simpul, wait_for  # noqa: F401
+from tests.core.test_worker_crash import (  # noqa: F401
+    scratch_db,
+    simpul,
+    start_worker,
+    wait_for,
+    worker_env,
+)
 
 from ..smtp import Sink, free_port
 
@@ -31,23 +35,15 @@ def test_sigkill_mid_send_loses_nothing_and_duplicates_are_bounded(tmp_path, scr
     sink = SlowSink()
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
-    env = {
-        **os.environ,
-        "SIMPUL_DATA_DIR": str(tmp_path / "data"),
-        "SIMPUL_DATABASE_URL": scratch_db,
-        "SIMPUL_DEBUG": "1",
-        "SIMPUL_TESTING": "0",
-        "SIMPUL_TASKS_IMMEDIATE": "0",
-        "SIMPUL_EMAIL_URL": f"smtp://127.0.0.1:{controller.port}",
-        "SIMPUL_TASK_STALE_AFTER_SECONDS": "2",
-        "SIMPUL_WORKER_HOUSEKEEPING_SECONDS": "1",
-        "SIMPUL_DELIVERY_CHAINS": "1",
-        "SIMPUL_DELIVERY_BATCH": "50",
-        "SIMPUL_DELIVERY_FLUSH": str(FLUSH),
-        "SIMPUL_DELIVERY_CLAIM_TIMEOUT": "4",
-        "PYTHONPATH": str(ROOT),
-    }
-    cmd = [sys.executable, "-m", "simpul", "worker", "--interval", "0.2", "--no-startup-delay"]
+    env = worker_env(
+        tmp_path,
+        scratch_db,
+        SIMPUL_EMAIL_URL=f"smtp://127.0.0.1:{controller.port}",
+        SIMPUL_DELIVERY_CHAINS="1",
+        SIMPUL_DELIVERY_BATCH="50",
+        SIMPUL_DELIVERY_FLUSH=str(FLUSH),
+        SIMPUL_DELIVERY_CLAIM_TIMEOUT="4",
+    )
     first = second = None
     try:
         simpul(env, "migrate", "-v", "0")
@@ -56,28 +52,14 @@ def test_sigkill_mid_send_loses_nothing_and_duplicates_are_bounded(tmp_path, scr
         )
         siaran_id = out.stdout.strip().splitlines()[-1]
 
-        first = subprocess.Popen(
-            cmd,
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        first = start_worker(env)
         assert wait_for(lambda: len(sink.messages) >= 100, 60), len(sink.messages)
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
         at_kill = len(sink.messages)
         assert at_kill < N  # killed mid-send
 
-        second = subprocess.Popen(
-            cmd,
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        second = start_worker(env)
 
         def all_sent():
             received = {m["to"][0] for m in sink.messages}

@@ -51,6 +51,35 @@ def simpul(env, *args, **kw):
     )
 
 
+def worker_env(tmp_path, database_url, **extra):
+    """The environment of a real worker process on a scratch database (tasks queued, not run
+    in-process; a task left running by a dead worker is re-queued after 2 s)."""
+    return {
+        **os.environ,
+        "SIMPUL_DATA_DIR": str(tmp_path / "data"),
+        "SIMPUL_DATABASE_URL": database_url,
+        "SIMPUL_DEBUG": "1",
+        "SIMPUL_TESTING": "0",
+        "SIMPUL_TASKS_IMMEDIATE": "0",
+        "SIMPUL_TASK_STALE_AFTER_SECONDS": "2",
+        "SIMPUL_WORKER_HOUSEKEEPING_SECONDS": "1",
+        "PYTHONPATH": str(ROOT),
+        **extra,
+    }
+
+
+def start_worker(env):
+    """`simpul worker` in its own process group (so os.killpg can SIGKILL all of it)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "simpul", "worker", "--interval", "0.2", "--no-startup-delay"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
 def wait_for(predicate, timeout):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -61,17 +90,7 @@ def wait_for(predicate, timeout):
 
 
 def test_sigkill_mid_task_loses_nothing(tmp_path, scratch_db):
-    env = {
-        **os.environ,
-        "SIMPUL_DATA_DIR": str(tmp_path / "data"),
-        "SIMPUL_DATABASE_URL": scratch_db,
-        "SIMPUL_DEBUG": "1",
-        "SIMPUL_TESTING": "0",
-        "SIMPUL_TASKS_IMMEDIATE": "0",
-        "SIMPUL_TASK_STALE_AFTER_SECONDS": "2",
-        "SIMPUL_WORKER_HOUSEKEEPING_SECONDS": "1",
-        "PYTHONPATH": str(ROOT),
-    }
+    env = worker_env(tmp_path, scratch_db)
     simpul(env, "migrate", "-v", "0")
     marker = tmp_path / "marker.txt"
     out = simpul(
@@ -83,15 +102,7 @@ def test_sigkill_mid_task_loses_nothing(tmp_path, scratch_db):
     )
     task_id = out.stdout.strip().splitlines()[-1]
 
-    cmd = [sys.executable, "-m", "simpul", "worker", "--interval", "0.2", "--no-startup-delay"]
-    first = subprocess.Popen(
-        cmd,
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    first = start_worker(env)
     second = None
     try:
         assert wait_for(lambda: marker.exists() and "start" in marker.read_text(), 30)
@@ -99,14 +110,7 @@ def test_sigkill_mid_task_loses_nothing(tmp_path, scratch_db):
         first.wait(timeout=10)
         assert marker.read_text() == "start\n"  # killed before it could finish
 
-        second = subprocess.Popen(
-            cmd,
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        second = start_worker(env)
         assert wait_for(lambda: "done" in marker.read_text(), 60), marker.read_text()
     finally:
         for p in (first, second):
