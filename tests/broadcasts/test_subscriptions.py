@@ -408,3 +408,16 @@ def test_telegram_webhook_command_reports_telegrams_refusal(provider, caplog):  
     assert logging.getLogger("httpx").getEffectiveLevel() >= logging.WARNING
     with pytest.raises(CommandError, match="Tidak ada penyedia Telegram"):
         call_command("telegram_webhook", "--region", "14", stdout=StringIO(), stderr=StringIO())
+
+
+def test_telegram_webhook_command_says_how_to_fix_missing_credentials(provider):  # noqa: F811
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    make_config("telegram", provider, token="")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("telegram_webhook", stdout=StringIO(), stderr=err)
+    assert "belum berisi token bot" in err.getvalue() and "@BotFather" in err.getvalue()
+    assert not [r for r in provider.requests if r["path"].endswith("/setWebhook")]

@@ -552,9 +552,15 @@ def telegram_webhook_install(*, config, actor=None):
     try:
         credentials = json.loads(config.credentials or "{}")
     except ValueError:
-        return "", _("Kredensial Telegram bukan JSON yang sah.")
+        return "", _(
+            "Kredensial Telegram bukan JSON yang sah. Perbaiki di admin Django (Provider "
+            'config), mis. {"token": "123456:ABC...", "bot_username": "SiaranSumbarBot"}.'
+        )
     if not credentials.get("token"):
-        return "", _("Kredensial Telegram belum berisi token bot.")
+        return "", _(
+            "Kredensial Telegram belum berisi token bot. Minta token dari @BotFather, lalu "
+            'isi "token" di admin Django (Provider config).'
+        )
     secret = credentials.get("webhook_secret") or secrets.token_urlsafe(WEBHOOK_SECRET_BYTES)
     if secret != credentials.get("webhook_secret"):
         credentials["webhook_secret"] = secret
