@@ -84,7 +84,8 @@ def parse_database_url(url, data_dir):
         # our short queries; ?options=... in the URL overrides this.
         options.setdefault("options", "-c jit=off")
         return {
-            "ENGINE": "django.db.backends.postgresql",
+            # Django's backend, with a health check that needs no round trip (core/postgresql).
+            "ENGINE": "simpul.core.postgresql",
             "NAME": name,
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),

@@ -76,7 +76,7 @@ def test_system_check_reports_config_errors(settings):
 def test_database_urls_parse(tmp_path):
     pg = parse_database_url("postgres://u:p%40ss@db.example:6543/simpul?sslmode=require", tmp_path)
     assert (pg["ENGINE"], pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == (
-        "django.db.backends.postgresql",
+        "simpul.core.postgresql",
         "simpul",
         "u",
         "p@ss",
