@@ -206,7 +206,9 @@ WSGI_APPLICATION = "simpul.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Django's backend; its check accepts the i18n library below (web/template_i18n.py).
+        "BACKEND": "simpul.web.template_i18n.DjangoTemplates",
+        "NAME": "django",
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
@@ -216,6 +218,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "simpul.web.context_processors.site",
             ],
+            # Django's i18n tags, with constant {% translate %} texts kept per language.
+            "libraries": {"i18n": "simpul.web.template_i18n"},
         },
     }
 ]

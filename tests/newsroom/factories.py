@@ -57,3 +57,12 @@ class CommentFactory(factory.django.DjangoModelFactory):
         comment = super()._create(model_class, *args, **kwargs)
         counts.refresh(comment.article_id)
         return comment
+
+
+def article_reads(comments):
+    """Statements the article page runs for the article and its comments: one round trip on
+    PostgreSQL (queries.public_article_with_comments); elsewhere the comments are a second
+    statement, run only when the article has some."""
+    from django.db import connection
+
+    return 1 if connection.vendor == "postgresql" or not comments else 2

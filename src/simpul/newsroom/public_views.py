@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
@@ -17,7 +18,9 @@ from simpul.registry import queries as kim_queries
 from simpul.web.filters import PublishedBetweenFilter
 from simpul.web.pagecache import public_page
 from simpul.web.paginator import CappedPaginator
+from simpul.web.paths import slug_path
 from simpul.web.share import share_links
+from simpul.web.templatetags.fastdate import fastdate
 
 from . import queries
 from .comments import can_comment, comment_settings
@@ -86,20 +89,30 @@ class CommentForm(forms.Form):
     situs = forms.CharField(label=gettext_lazy("Jangan diisi"), required=False)
 
 
-def render_article(request, article, *, comment_form=None, status=200):
+def render_article(request, article, *, comments=None, comment_form=None, status=200):
     """The article page. Also used by the comment view to show a form with its errors."""
-    context = queries.article_page(article)
-    path = reverse("warta:detail", args=[article.slug])
+    context = queries.article_page(article, comments)
+    path = slug_path("warta:detail", article.slug)
+    region = context["region"]
+    mode, is_open = comment_settings(article)
+    allowed = can_comment(request.user)
+    published = timezone.localtime(article.published_at)
     context.update(
         article=article,
+        paths={
+            "kim": slug_path("kim:profile", article.kim.slug),
+            "kim_feed": slug_path("warta:feed-kim", article.kim.slug),
+            "region": slug_path("regions:detail", region.code) if region else "",
+            "reply": slug_path("warta:reply-request", article.slug),
+        },
         canonical=settings.SITE_URL + path,
+        published_iso=fastdate(published, "c"),
+        published_text=fastdate(published, "l, j F Y, H.i"),
         share=share_links(settings.SITE_URL + path, article.title),
-        comment_form=comment_form or CommentForm(),
-    )
-    mode, is_open = comment_settings(article)
-    context.update(
+        # Only people who may comment see the form (most visitors are anonymous).
+        comment_form=comment_form or (CommentForm() if allowed and is_open else None),
         comments_open=is_open,
-        can_comment=can_comment(request.user),
+        can_comment=allowed,
         approve_first=mode == KimNewsroom.CommentMode.APPROVE_FIRST,
     )
     return render(request, "newsroom/public/article.html", context, status=status)
@@ -108,5 +121,5 @@ def render_article(request, article, *, comment_form=None, status=200):
 @require_safe
 @public_page()
 def article_detail(request, slug):
-    article = queries.public_article_or_404(slug)
-    return render_article(request, article)
+    article, comments = queries.public_article_with_comments(slug)
+    return render_article(request, article, comments=comments)

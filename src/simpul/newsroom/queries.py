@@ -16,9 +16,13 @@ from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection
 from django.db.models.expressions import Col
 from django.http import Http404
+from django.utils import timezone
+from django.utils.html import linebreaks
+from django.utils.safestring import mark_safe
 
 from simpul.registry.models import Kim, Sector, full_kim_name
 from simpul.registry.queries import regions_for, under, wilayah_label
+from simpul.web.templatetags.fastdate import fastdate
 
 from .models import (
     Adinda,
@@ -211,9 +215,6 @@ def home_sections(*, per_section=3, sections=6):
     }
 
 
-# --- the article page -----------------------------------------------------------------------
-
-
 # --- the article page ------------------------------------------------------------------------
 
 #: What the public article page (and its comment, hak jawab and API views) read, in one
@@ -309,7 +310,7 @@ def _page_statement(vendor):
 
 @functools.cache
 def _comments_statement(vendor):
-    """(SQL, attnames, converters): the visible comments of an article (COMMENT_FIELDS),
+    """(SQL, attnames, converters): the given statuses' comments of an article (by id),
     oldest first."""
     quote = connection.ops.quote_name
     columns, attnames, converters = _select(Comment, "c", ("id", *COMMENT_FIELDS))
@@ -320,11 +321,27 @@ def _comments_statement(vendor):
     return sql, attnames, converters
 
 
-# The page's two statements are prepared on PostgreSQL once per database session (PREPARE /
+@functools.cache
+def _slug_comments_statement(vendor):
+    """As _comments_statement, for the published article with a slug: sent together with the
+    page statement, before the article's id is known."""
+    sql, attnames, converters = _comments_statement(vendor)
+    article = (
+        f"(SELECT a.id FROM {connection.ops.quote_name(Article._meta.db_table)} a "  # noqa: S608
+        "WHERE a.slug = %s AND a.status = %s AND a.published_at IS NOT NULL)"
+    )
+    return sql.replace("c.article_id = %s", f"c.article_id = {article}"), attnames, converters
+
+
+# The page's statements are prepared on PostgreSQL once per database session (PREPARE /
 # EXECUTE): planning the article's five-table join took longer than running it, on every
 # page view. Built from the models once per vendor; the ORM's queryset compiler is not used
 # for them because compiling took longer than the query too.
-STATEMENTS = {"warta_article_page": _page_statement, "warta_article_comments": _comments_statement}
+STATEMENTS = {
+    "warta_article_page": _page_statement,
+    "warta_article_comments": _comments_statement,
+    "warta_slug_comments": _slug_comments_statement,
+}
 _prepared = weakref.WeakKeyDictionary()  # raw PostgreSQL connection -> names prepared on it
 
 
@@ -355,6 +372,32 @@ def _execute(cursor, name, params):
         cursor.execute(STATEMENTS[name](connection.vendor)[0], params)
 
 
+def _one_round_trip():
+    """Whether several statements can be sent as one query: on PostgreSQL, where Django's
+    psycopg cursor binds parameters on the client (unless `server_side_binding` is set)."""
+    options = connection.settings_dict.get("OPTIONS", {})
+    return connection.vendor == "postgresql" and not options.get("server_side_binding")
+
+
+def _execute_together(cursor, statements):
+    """Run several of the page's statements, [(name, params), ...], in one round trip (see
+    `_one_round_trip`) and return each one's rows. A round trip to the database cost about as
+    much as running one of these statements."""
+    prepared = _prepared.get(connection.connection, ())
+    sql, values = [], []
+    for name, params in statements:
+        if name in prepared:
+            sql.append(f"EXECUTE {name}({', '.join(['%s'] * len(params))})")
+        else:
+            sql.append(STATEMENTS[name](connection.vendor)[0])
+        values += params
+    cursor.execute("; ".join(sql), values)
+    results = [cursor.fetchall()]
+    while cursor.nextset():
+        results.append(cursor.fetchall())
+    return results
+
+
 def public_article_or_404(slug):
     """A published article for its public page, or 404 (one query).
 
@@ -362,12 +405,37 @@ def public_article_or_404(slug):
     prepared (see STATEMENTS). The KIM, sector and cover come attached; the KIM's comment
     settings are `article.comment_settings` ((mode, open), or None for a KIM that never
     changed them)."""
-    parts = _page_statement(connection.vendor)[1]
     with connection.cursor() as cursor:
         _execute(cursor, "warta_article_page", [slug, Article.Status.PUBLISHED])
-        row = cursor.fetchone()
+        return _article_from_row(cursor.fetchone())
+
+
+def public_article_with_comments(slug):
+    """(article, visible comments) for the article page, or 404: the article as
+    `public_article_or_404` gives it, and on PostgreSQL the comments `comment_threads` shows,
+    read in the same round trip. Elsewhere the comments are None: `article_page` reads them
+    when the article has some."""
+    if not _one_round_trip():
+        return public_article_or_404(slug), None
+    published = Article.Status.PUBLISHED
+    visible = [Comment.Status.PUBLISHED, Comment.Status.REMOVED]
+    with connection.cursor() as cursor:
+        page, comments = _execute_together(
+            cursor,
+            [
+                ("warta_article_page", [slug, published]),
+                ("warta_slug_comments", [slug, published, *visible]),
+            ],
+        )
+    article = _article_from_row(page[0] if page else None)
+    _sql, attnames, converters = _slug_comments_statement(connection.vendor)
+    return article, [_instance(Comment, attnames, converters, list(r)) for r in comments]
+
+
+def _article_from_row(row):
     if row is None:
         raise Http404
+    parts = _page_statement(connection.vendor)[1]
     found, at = {}, 0
     for model, alias, attnames, converters in parts:
         values = list(row[at : at + len(attnames)])
@@ -403,37 +471,48 @@ class Thread:
     replies: list
 
     def rows(self):
-        """The thread as the page writes it, one row per comment (one loop in the template,
-        no include per comment): what to open and close around each."""
-        last = len(self.replies)
-        yield CommentRow(self.comment, self.comment, reply=False, opens=False, closes=False,
-                         ends=not last)  # fmt: skip
+        """The thread as the page writes it: one flat dict per comment (one loop in the
+        template, no include per comment, and dictionary lookups, which are the template
+        language's cheapest), saying what to open and close around each."""
+        top, last = self.comment, len(self.replies)
+        yield _row(top, top, reply=False, opens=False, closes=False, ends=not last)
         for i, reply in enumerate(self.replies, 1):
-            yield CommentRow(reply, self.comment, reply=True, opens=i == 1, closes=i == last,
-                             ends=i == last)  # fmt: skip
+            yield _row(reply, top, reply=True, opens=i == 1, closes=i == last, ends=i == last)
 
 
-@dataclass
-class CommentRow:
-    c: Comment
-    top: Comment  # the thread's first comment (replies go under it)
-    reply: bool
-    opens: bool  # first reply: opens the replies' list
-    closes: bool  # last reply: closes it
-    ends: bool  # last row of the thread: the reply form, then the thread's </li>
+def _row(comment, top, **where):
+    """`where`: reply (under `top`), opens (first reply: opens the replies' list), closes
+    (last reply: closes it), ends (last row of the thread: the reply form, then </li>).
+    The time and the body's paragraphs come ready to print (as the template's fastdate and
+    linebreaks filters would write them)."""
+    created = timezone.localtime(comment.created_at)
+    return {
+        "public_id": comment.public_id,
+        "removed": comment.status == Comment.Status.REMOVED,
+        "author_name": comment.author_name,
+        "author_id": comment.author_id,
+        "created_iso": fastdate(created, "c"),
+        "created": fastdate(created, "j M Y, H.i"),
+        "body_html": mark_safe(linebreaks(comment.body, autoescape=True)),  # noqa: S308
+        "top_id": top.public_id,
+        "top_open": top.status == Comment.Status.PUBLISHED,  # replies only to a shown comment
+        **where,
+    }
 
 
-def comment_threads(article):
-    """Visible comments, one level of replies, oldest first (one query).
+def comment_threads(article, rows=None):
+    """Visible comments, one level of replies, oldest first (one query, none when the
+    comments were read with the article: `rows`).
 
     Pending comments are not shown. A removed comment stays as a placeholder ("dihapus oleh
     moderator") so its replies keep their context.
     """
-    _sql, attnames, converters = _comments_statement(connection.vendor)
-    visible = (Comment.Status.PUBLISHED, Comment.Status.REMOVED)
-    with connection.cursor() as cursor:
-        _execute(cursor, "warta_article_comments", [article.pk, *visible])
-        rows = [_instance(Comment, attnames, converters, list(r)) for r in cursor.fetchall()]
+    if rows is None:
+        _sql, attnames, converters = _comments_statement(connection.vendor)
+        visible = (Comment.Status.PUBLISHED, Comment.Status.REMOVED)
+        with connection.cursor() as cursor:
+            _execute(cursor, "warta_article_comments", [article.pk, *visible])
+            rows = [_instance(Comment, attnames, converters, list(r)) for r in cursor.fetchall()]
     by_parent = {}
     for c in rows:
         by_parent.setdefault(c.parent_id, []).append(c)
@@ -446,12 +525,13 @@ def comment_threads(article):
     return threads, sum(1 for c in rows if c.status == Comment.Status.PUBLISHED)
 
 
-def article_page(article):
+def article_page(article, comments=None):
     """Everything the article page shows besides the article row itself.
 
     The counts on the article (newsroom.counts) say which of tags, corrections, answered hak
     jawab and comments exist: an article with none of them needs no query here (the wilayah
-    names come from the process's region cache)."""
+    names come from the process's region cache). `comments`: the visible comments, when read
+    with the article (`public_article_with_comments`)."""
     tags = (
         list(Tag.objects.filter(articles=article).only("name", "slug")) if article.tag_count else []
     )
@@ -469,7 +549,10 @@ def article_page(article):
         if article.reply_count
         else []
     )
-    threads, comment_count = comment_threads(article) if article.comment_count else ([], 0)
+    if comments is not None or article.comment_count:
+        threads, comment_count = comment_threads(article, comments)
+    else:
+        threads, comment_count = [], 0
     regions = regions_for([article.region_code])
     return {
         "tags": tags,

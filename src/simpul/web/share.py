@@ -5,17 +5,19 @@ GET link, so sharing works on phones without JavaScript; "copy" is a read-only f
 visitor can select (a tiny script adds a copy button where JavaScript runs).
 """
 
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 
 def share_links(url, text):
-    """`url` must be absolute (previews need it). Returns {channel: href}."""
+    """`url` must be absolute (previews need it). Returns {channel: href}.
+
+    The query strings are what urlencode(..., quote_via=quote) makes, quoted directly
+    (the article page builds these on every view)."""
     message = f"{text}\n{url}" if text else url
+    url_q = quote(url, safe="")
     return {
-        "whatsapp": "https://wa.me/?" + urlencode({"text": message}, quote_via=quote),
-        "telegram": "https://t.me/share/url?"
-        + urlencode({"url": url, "text": text or ""}, quote_via=quote),
-        "facebook": "https://www.facebook.com/sharer/sharer.php?"
-        + urlencode({"u": url}, quote_via=quote),
+        "whatsapp": "https://wa.me/?text=" + quote(message, safe=""),
+        "telegram": f"https://t.me/share/url?url={url_q}&text={quote(text or '', safe='')}",
+        "facebook": "https://www.facebook.com/sharer/sharer.php?u=" + url_q,
         "copy": url,
     }
