@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 
 from simpul.registry.models import Kim, Sector, full_kim_name
 from simpul.registry.queries import regions_for, under, wilayah_label
+from simpul.web.paths import slug_path
 from simpul.web.templatetags.fastdate import fastdate
 
 from .models import (
@@ -139,6 +140,8 @@ class Card:
     kim_name: str
     wilayah: str
     cover: Cover | None = None
+    path: str = ""  # the article's page
+    kim_path: str = ""  # its KIM's profile
 
 
 def cards(articles, *, extra_codes=(), regions=None):
@@ -152,6 +155,8 @@ def cards(articles, *, extra_codes=(), regions=None):
             kim_name=full_kim_name(a.kim.name),
             wilayah=wilayah_label(a.region_code, regions),
             cover=cover_of(a.cover, prefer=480),
+            path=slug_path("warta:detail", a.slug),
+            kim_path=slug_path("kim:profile", a.kim.slug),
         )
         for a in articles
     ]
