@@ -89,6 +89,17 @@ def test_compose_page_lists_kabkota_in_scope(login, admin_sumbar):
     assert 'for="id_short_text"' in page and 'maxlength="160"' in page
 
 
+@pytest.mark.parametrize(
+    ("language", "one", "other"),
+    [("id", "karakter tersisa", "karakter tersisa"), ("en", "character left", "characters left")],
+)
+def test_short_text_counter_has_both_plural_forms(login, admin_sumbar, language, one, other):
+    client = login(admin_sumbar)
+    client.cookies["django_language"] = language
+    page = client.get(reverse("kelola:siaran:new")).content.decode()
+    assert f'one="{one}",other="{other}"' in page
+
+
 @pytest.mark.parametrize("who", ["warga", "pengurus", "anggota"])
 def test_compose_denied_without_siaran_send(request, login, who):
     r = login(request.getfixturevalue(who)).get(reverse("kelola:siaran:new"))

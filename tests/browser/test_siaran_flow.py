@@ -86,7 +86,11 @@ def test_siaran_sent_opened_relayed_and_counted(
     page.wait_for_url(re.compile(r"/kelola/siaran/baru/$"))
     page.get_by_label("Judul", exact=True).fill(TITLE)
     page.get_by_label("Isi", exact=True).fill(BODY)
-    page.get_by_label("Teks singkat (SMS)").fill(SHORT)
+    short = page.get_by_label("Teks singkat (SMS)")
+    short.fill("x" * 159)  # the counter (a small script) counts down as one types
+    assert page.locator("#short-count").text_content() == "1 karakter tersisa"
+    short.fill(SHORT)
+    assert page.locator("#short-count").text_content() == f"{160 - len(SHORT)} karakter tersisa"
     page.get_by_label("Prioritas").select_option(label="Penting")
     page.get_by_label(re.compile(r"Lima Puluh Kota \(13\.07\)")).check()
     no_overflow(page)
