@@ -278,7 +278,7 @@ def test_filter_by_date_uses_wib_days(db, login, admin_sumbar):
     assert actions(since="2025-03-02") == {"uji.dinihari", "uji.kemudian"}
     assert actions(since="2025-03-02", until="2025-03-04") == {"uji.dinihari"}
     html = client.get(URL, {"action": "uji.malam"}).content.decode()
-    assert "01 Mar 2025 23:00" in html  # shown in WIB
+    assert "01 Mar 2025 23.00" in html  # shown in WIB
 
 
 @pytest.mark.parametrize("bad", ["13.7", "abc", "13.07.07.20021", "１３", "13.07."])

@@ -47,7 +47,7 @@ def test_list_shows_sent_public_siaran_to_everyone(persona, published, hidden):
     r = client.get("/siaran/")
     assert r.status_code == 200
     page = r.content.decode()
-    assert published.title in page and "20 Nov 2026 08:30 WIB" in page
+    assert published.title in page and "20 Nov 2026 08.30 WIB" in page
     for s in hidden:
         assert s.title not in page
 
@@ -106,7 +106,7 @@ def test_detail_page(persona, published):
     page = r.content.decode()
     assert published.title in page and "Penting" in page
     assert "Dinas Komunikasi, Informatika dan Statistik Provinsi Sumatera Barat" in page
-    assert "20 Nov 2026 08:30 WIB" in page
+    assert "20 Nov 2026 08.30 WIB" in page
     assert "<strong>Cek Kesehatan Gratis</strong>" in page
     assert "wa.me" in page  # share buttons, plain links
 

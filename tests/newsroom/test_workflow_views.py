@@ -321,7 +321,7 @@ def test_schedule_is_read_in_wib(login, anggota, pengurus, kim):
     assert response.status_code == 302 and article.status == S.SCHEDULED
     assert article.publish_at == datetime(2030, 1, 2, 1, 0, tzinfo=UTC)  # 08:00 WIB
     page = login(pengurus).get(url(article)).content.decode()
-    assert "02 Jan 2030 08:00" in page
+    assert "02 Jan 2030 08.00" in page
 
 
 def test_return_without_note_is_refused(login, anggota, pengurus, kim):
