@@ -209,15 +209,7 @@ def persona(request, login, client):
 @pytest.fixture
 def smtp(settings):
     """Route Django e-mail to a real SMTP server on loopback; yields its message sink."""
-    from . import smtp as smtp_server
+    from .smtp import Sink, serving
 
-    controller, sink = smtp_server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    try:
+    with serving(settings, Sink()) as sink:
         yield sink
-    finally:
-        controller.stop()

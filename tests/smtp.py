@@ -39,13 +39,6 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start():
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    return controller, sink
-
-
 @contextlib.contextmanager
 def serving(settings, handler):
     """Django's SMTP backend pointed at `handler` (an aiosmtpd handler) on loopback."""
