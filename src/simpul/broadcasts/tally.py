@@ -67,21 +67,23 @@ def refresh(siaran_id):
     return taken
 
 
-def has_pending(siaran_id):
-    """Messages of the siaran still queued or sending (index dispatch_work: the channel list
+def _pending(siaran_id):
+    """The siaran's messages still queued or sending (index dispatch_work: the channel list
     makes it an exact (siaran, channel, status) lookup, not a scan of the siaran's rows)."""
     return Dispatch.objects.filter(
         siaran_id=siaran_id, channel__in=Channel.values, status__in=PENDING
-    ).exists()
+    )
+
+
+def has_pending(siaran_id):
+    return _pending(siaran_id).exists()
 
 
 def needs_refresh():
     """Ids of fanned-out siaran whose tally may be out of date: messages still queued or
     sending, a last tally that still shows some, no tally yet (or one marked stale), or a
     tally older than the fan-out."""
-    pending_now = Dispatch.objects.filter(
-        siaran_id=OuterRef("pk"), channel__in=Channel.values, status__in=PENDING
-    )
+    pending_now = _pending(OuterRef("pk"))
     pending_tallied = DispatchTally.objects.filter(siaran_id=OuterRef("pk"), status__in=PENDING)
     stale = (
         Q(tally_at__isnull=True)
