@@ -220,6 +220,8 @@ TEMPLATES = [
             ],
             # Django's i18n tags, with constant {% translate %} texts kept per language.
             "libraries": {"i18n": "simpul.web.template_i18n"},
+            # Django's `date` filter, with compiled formats (web/templatetags/fastdate.py).
+            "builtins": ["simpul.web.templatetags.fastdate"],
         },
     }
 ]

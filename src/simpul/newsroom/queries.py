@@ -488,7 +488,7 @@ class Thread:
 def _row(comment, top, **where):
     """`where`: reply (under `top`), opens (first reply: opens the replies' list), closes
     (last reply: closes it), ends (last row of the thread: the reply form, then </li>).
-    The time and the body's paragraphs come ready to print (as the template's fastdate and
+    The time and the body's paragraphs come ready to print (as the template's date and
     linebreaks filters would write them)."""
     created = timezone.localtime(comment.created_at)
     return {

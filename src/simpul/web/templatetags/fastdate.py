@@ -1,17 +1,16 @@
-"""`fastdate`: Django's `date` filter, for the formats public pages use, at a tenth of the cost.
+"""Django's `date` filter, for the formats Simpul's pages use, at a tenth of the cost.
 
 Django's `date` builds a DateFormat object, splits the format with a regular expression and
-translates the month or day name on every call: about 30 µs, and the article page shows up
-to eight dates. This filter compiles each format string once and keeps the month and day
+translates the month or day name on every call: about 30 µs, and a page of 20 article cards
+shows 40 dates. This module compiles each format string once and keeps the month and day
 names per language, so a date costs about 3 µs. The output is Django's, character for
 character (tests/web/test_fastdate.py compares them); a format with a letter not handled
-here is passed to Django's filter unchanged.
+here, or no format at all, is passed to Django's filter unchanged.
 
-    {% load fastdate %}
-    <time datetime="{{ a.published_at|fastdate:'c' }}">
-      {{ a.published_at|fastdate:"j F Y, H.i" }} WIB</time>
-
-Like `date`, the value is shown in the current time zone (WIB), and None or "" gives "".
+It is a template builtin (settings.TEMPLATES `builtins`) whose `date` filter takes the place
+of Django's, so templates keep writing `{{ value|date:"j F Y, H.i" }}`; Python code calls
+`fastdate(localtime_value, fmt)`. Like `date`, the value is shown in the current time zone
+(WIB), and None or "" gives "".
 """
 
 import datetime
@@ -75,8 +74,8 @@ def compile_format(fmt):
     return tuple(parts)
 
 
-@register.filter(expects_localtime=True, is_safe=False)
 def fastdate(value, fmt):
+    """Django's `date` filter output for `value` (already in the time zone to show)."""
     if value in (None, ""):
         return ""
     parts = compile_format(fmt)
@@ -91,6 +90,14 @@ def fastdate(value, fmt):
         return django_date(value, fmt)
     names = _names_for(get_language())
     return "".join(text if func is None else func(value, names) for func, text in parts)
+
+
+@register.filter("date", expects_localtime=True, is_safe=False)
+def date_filter(value, arg=None):
+    """`{{ value|date:"..." }}`: Django's filter without a format (DATE_FORMAT), else fastdate."""
+    if arg is None:
+        return django_date(value)
+    return fastdate(value, arg)
 
 
 @receiver(setting_changed)
